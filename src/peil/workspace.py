@@ -1,0 +1,429 @@
+"""Load and validate a workspace: peil.yaml, sources/*.yaml, models/*.sql, indicators/*.yaml, reports/*.md.
+
+A workspace is a folder a municipality keeps under version control (docs/workspace.md describes every file and
+field). Loading validates every file with Pydantic; an error names the file, the line and the field, and says
+what is expected. Nothing here touches the warehouse.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from peil.errors import Location, WorkspaceError
+
+WORKSPACE_FILE = "peil.yaml"
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+NIS_PATTERN = r"^[0-9]{5}$"
+
+FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "year"]
+Classification = Literal["public", "internal", "confidential", "personal", "special_category"]
+Language = Literal["nl", "en"]
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Translated(_Strict):
+    """A text in Dutch and English; the report shows the one in the workspace language."""
+
+    nl: str
+    en: str
+
+    def get(self, language: Language) -> str:
+        return self.nl if language == "nl" else self.en
+
+
+class Constraints(_Strict):
+    """Frictionless Table Schema field constraints."""
+
+    required: bool = False
+    unique: bool = False
+    minimum: float | int | str | None = None
+    maximum: float | int | str | None = None
+    min_length: int | None = Field(None, alias="minLength")
+    max_length: int | None = Field(None, alias="maxLength")
+    pattern: str | None = None
+    enum: list[Any] | None = None
+
+
+class SchemaField(_Strict):
+    """One column: its name as in the file's header, its type and, for dates and numbers, its format."""
+
+    name: str
+    type: FieldType = "string"
+    format: str | None = None
+    title: str | None = None
+    description: str | None = None
+    constraints: Constraints = Constraints()
+
+
+class ForeignKeyReference(_Strict):
+    resource: str
+    fields: list[str]
+
+
+class ForeignKey(_Strict):
+    fields: list[str]
+    reference: ForeignKeyReference
+
+
+class TableSchema(_Strict):
+    """A Frictionless Table Schema: fields, primaryKey, foreignKeys and missingValues."""
+
+    fields: list[SchemaField]
+    primary_key: list[str] = Field(default_factory=list, alias="primaryKey")
+    foreign_keys: list[ForeignKey] = Field(default_factory=list, alias="foreignKeys")
+    missing_values: list[str] = Field(default_factory=lambda: [""], alias="missingValues")
+
+    @field_validator("primary_key", mode="before")
+    @classmethod
+    def _key_as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _key_fields_exist(self) -> TableSchema:
+        names = [f.name for f in self.fields]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"field names must be unique; repeated: {', '.join(duplicates)}")
+        for key in self.primary_key:
+            if key not in names:
+                raise ValueError(f"primaryKey names '{key}', which is not a field; fields: {', '.join(names)}")
+        return self
+
+
+class Crosstab(_Strict):
+    """A sheet laid out as a cross table: header rows across, index columns down, one value per cell.
+
+    The reader unpivots it into long rows of (index columns..., header names..., value); empty cells give no row.
+    """
+
+    index: list[str]
+    headers: list[str]
+    value: str
+
+
+class ReadOptions(_Strict):
+    """How to read the file. Every option has a sensible default or is sniffed from the file."""
+
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[".", ",", " ", "'"] | None = None
+    quote: str = '"'
+    header_row: int = Field(1, ge=1, description="1-based row of the header, after skip_rows")
+    skip_rows: int = Field(0, ge=0)
+    sheet: str | int | None = None
+    records: str | None = Field(None, description="JSON: dotted path to the array of records")
+    crosstab: Crosstab | None = None
+
+
+class Source(_Strict):
+    """A dataset declared once: where it comes from, how to read it, what it holds and who answers for it."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str | Translated | None = None
+    description: str | None = None
+    path: str
+    format: Literal["csv", "excel", "parquet", "json", "ndjson"] | None = None
+    options: ReadOptions = ReadOptions()
+    table_schema: TableSchema = Field(alias="schema")
+    owner: str
+    steward: str | None = None
+    classification: Classification = "internal"
+    licence: str | None = None
+    attribution: str | None = None
+    update_frequency: str | None = None
+
+    @model_validator(mode="after")
+    def _format_from_extension(self) -> Source:
+        if self.format is None:
+            self.format = format_for_path(self.path)
+        return self
+
+
+class PeerQuery(_Strict):
+    """Peers chosen by a query over the workspace's data: it returns one column of entity codes."""
+
+    sql: str
+
+
+class Entities(_Strict):
+    """The dataset or model that names the entities indicators are computed for (municipalities, regions)."""
+
+    relation: str = Field(pattern=NAME_PATTERN)
+    code: str
+    name: str
+
+
+class Project(_Strict):
+    """peil.yaml: the workspace's own settings."""
+
+    name: str
+    title: str | None = None
+    municipality: str = Field(pattern=NIS_PATTERN, description="NIS code of the home municipality")
+    language: Language = "nl"
+    engine: Literal["duckdb"] = "duckdb"
+    region: str | None = Field(None, description="entity code of the comparison region, e.g. 02000 Flanders")
+    peers: list[str] | PeerQuery = Field(default_factory=list)
+    compare: list[str] = Field(default_factory=list, description="further entities shown beside the peers")
+    entities: Entities | None = None
+
+
+class Indicator(_Strict):
+    """A policy indicator: SQL returning rows of (entity, period, value) and what the value means."""
+
+    id: str = Field(pattern=NAME_PATTERN)
+    name: Translated
+    description: Translated
+    unit: str
+    direction: Literal["higher_is_better", "higher_is_worse", "neutral"] = "neutral"
+    theme: str
+    objective: str | None = None
+    target: float | None = None
+    decimals: int = Field(1, ge=0, le=6)
+    sources: list[str] = Field(default_factory=list)
+    sql: str
+
+
+class Model(BaseModel):
+    """models/<name>.sql: one SELECT over datasets and other models."""
+
+    name: str
+    path: Path
+    sql: str
+
+
+class Report(BaseModel):
+    """reports/<name>.md: a Markdown page that places indicators, charts and tables."""
+
+    name: str
+    path: Path
+    text: str
+
+
+@dataclass
+class Workspace:
+    """A loaded, validated workspace. Paths in sources are relative to `root`."""
+
+    root: Path
+    project: Project
+    sources: dict[str, Source] = field(default_factory=dict)
+    models: dict[str, Model] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / ".peil" / "warehouse.duckdb"
+
+    @property
+    def site_path(self) -> Path:
+        return self.root / "site"
+
+    def relation_names(self) -> set[str]:
+        return set(self.sources) | set(self.models)
+
+
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".xlsb": "excel",
+    ".ods": "excel",
+    ".parquet": "parquet",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+}
+
+
+def format_for_path(path: str) -> Literal["csv", "excel", "parquet", "json", "ndjson"]:
+    """The reader for a file name, from its extension (a trailing .gz is looked through).
+
+    Raises ValueError naming the known extensions when the extension is unknown.
+    """
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix not in FORMATS:
+        known = ", ".join(sorted(FORMATS))
+        raise ValueError(f"cannot tell the format of '{path}' from its extension; known: {known}; or set format")
+    return FORMATS[suffix]  # type: ignore[return-value]
+
+
+def load(root: Path | str) -> Workspace:
+    """Load and validate the workspace in `root`.
+
+    Raises WorkspaceError naming the file, line and field when peil.yaml is missing, a file is not valid YAML,
+    a field is unknown or of the wrong type, or two files declare the same name.
+    """
+    root = Path(root).resolve()
+    project_file = root / WORKSPACE_FILE
+    if not project_file.is_file():
+        raise WorkspaceError(
+            f"no {WORKSPACE_FILE} in {root}",
+            hint="Run `peil init DIR` to create a workspace, or pass the workspace folder with --workspace.",
+        )
+    workspace = Workspace(root=root, project=_load_yaml(project_file, Project, root))
+    for path in sorted((root / "sources").glob("*.y*ml")):
+        source = _load_yaml(path, Source, root, defaults={"name": path.stem})
+        workspace.sources[source.name] = source
+    for path in sorted((root / "indicators").glob("*.y*ml")):
+        indicator = _load_yaml(path, Indicator, root, defaults={"id": path.stem})
+        workspace.indicators[indicator.id] = indicator
+    for path in sorted((root / "models").glob("*.sql")):
+        _check_name(path, root)
+        if path.stem in workspace.sources:
+            raise WorkspaceError(
+                f"model '{path.stem}' has the name of a source",
+                Location(file=_relative(path, root)),
+                hint="Rename the model file; a name refers to one dataset or model only.",
+            )
+        workspace.models[path.stem] = Model(name=path.stem, path=path, sql=path.read_text(encoding="utf-8"))
+    for path in sorted((root / "reports").glob("*.md")):
+        workspace.reports[path.stem] = Report(name=path.stem, path=path, text=path.read_text(encoding="utf-8"))
+    return workspace
+
+
+def _check_name(path: Path, root: Path) -> None:
+    if not re.match(NAME_PATTERN, path.stem):
+        raise WorkspaceError(
+            f"'{path.stem}' is not a valid name",
+            Location(file=_relative(path, root)),
+            hint="Use lower-case letters, digits and underscores, starting with a letter (e.g. population_age).",
+        )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _load_yaml(path: Path, model: type[M], root: Path, defaults: dict[str, Any] | None = None) -> M:
+    if defaults:
+        _check_name(path, root)
+    name = _relative(path, root)
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise WorkspaceError(
+            f"not valid YAML: {exc.problem}",
+            Location(file=name, line=mark.line + 1 if mark else None),
+            hint="Check the indentation and quoting around this line.",
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise WorkspaceError("expected a mapping of field: value at the top level", Location(file=name, line=1))
+    data = {**(defaults or {}), **data}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, model, node, name) from None
+
+
+def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | None, file: str) -> WorkspaceError:
+    error = exc.errors()[0]
+    loc = [str(p) for p in error["loc"]]
+    dotted = _dotted(error["loc"])
+    line = _line_of(node, error["loc"])
+    message = error["msg"]
+    hint = None
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_fields(model, error["loc"][:-1])
+        guess = difflib.get_close_matches(loc[-1], allowed, n=1)
+        message = f"'{loc[-1]}' is not a known field" + (f"; did you mean '{guess[0]}'?" if guess else "")
+        hint = f"Allowed here: {', '.join(allowed)}."
+    elif error["type"] == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        guess = difflib.get_close_matches(str(error.get("input")), re.findall(r"'([^']+)'", expected), n=1)
+        message = f"'{error.get('input')}' is not allowed" + (f"; did you mean '{guess[0]}'?" if guess else "")
+        hint = f"Allowed: {expected}."
+    elif error["type"] == "missing":
+        message = f"the field '{loc[-1]}' is required"
+    return WorkspaceError(message, Location(file=file, line=line, field=dotted), hint=hint)
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the deepest YAML node on the path `loc` that exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child = _child(node, part)
+        if child is None:
+            break
+        node, line = child, child[0]
+    return line if not isinstance(node, tuple) else node[0]
+
+
+def _child(node: Any, part: int | str) -> Any:
+    if isinstance(node, tuple):
+        node = node[1]
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == part:
+                return (key.start_mark.line + 1, value)
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        item = node.value[part]
+        return (item.start_mark.line + 1, item)
+    return None
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part)) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
+        inner = _model_in(info.annotation) if info else None
+        if inner is None:
+            break
+        model = inner
+    return sorted(f.alias or n for n, f in model.model_fields.items())
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def iter_files(root: Path, pattern: str) -> Iterator[Path]:
+    """The files a source's path or glob names, sorted; relative patterns are relative to `root`."""
+    base = Path(pattern)
+    if base.is_absolute():
+        yield from sorted(Path(base.anchor).glob(str(base.relative_to(base.anchor))))
+    else:
+        yield from sorted(root.glob(pattern))
+
