@@ -1,0 +1,118 @@
+"""A build: snapshot every changed source, run the models, compute the indicators, render the report.
+
+The one function here is what `peil build`, `peil demo` and the Python API call. Each source's snapshot is its
+own transaction; models, indicators and lineage are one more. A failure stops the build, marks it failed and
+leaves every earlier snapshot and the previous models in place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peil import indicators, models, query, reports, workspace
+from peil.errors import PeilError
+from peil.store import IngestResult, Warehouse
+
+
+@dataclass(frozen=True)
+class Step:
+    """Progress of a build: phase ('source', 'models', 'indicators', 'report'), item name, items done of total."""
+
+    phase: str
+    name: str
+    done: int
+    total: int
+
+
+@dataclass
+class BuildSummary:
+    """What a build did: its id, the snapshot per source (and whether it is new), rows, indicators, seconds."""
+
+    build_id: int
+    ingested: dict[str, IngestResult] = field(default_factory=dict)
+    models: int = 0
+    indicator_rows: dict[str, int] = field(default_factory=dict)
+    pages: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def snapshots_made(self) -> int:
+        return sum(result.created for result in self.ingested.values())
+
+    @property
+    def rows(self) -> int:
+        return sum(result.snapshot.row_count for result in self.ingested.values())
+
+
+def build(root: Path | str, on_step: Callable[[Step], None] | None = None) -> BuildSummary:
+    """Build the workspace in `root` and render its site; return what was done.
+
+    Raises WorkspaceError, SourceError, ModelError, IndicatorError or ReportError (all PeilError) naming the file
+    and place; the warehouse then holds everything up to the last completed snapshot.
+    """
+    started = time.perf_counter()
+    ws = workspace.load(root)
+    notify = on_step or (lambda step: None)
+    with Warehouse.open(ws.warehouse_path) as warehouse:
+        summary = BuildSummary(build_id=warehouse.start_build())
+        try:
+            _ingest(warehouse, ws, summary, notify)
+            _derive(warehouse, ws, summary, notify)
+        except (PeilError, KeyboardInterrupt) as exc:
+            warehouse.finish_build(summary.build_id, "failed", {"error": str(exc)})
+            raise
+        summary.seconds = time.perf_counter() - started
+        warehouse.finish_build(summary.build_id, "ok", _summary_json(summary))
+    notify(Step("report", "site", 0, 1))
+    with query.read_only(ws.warehouse_path) as con:
+        summary.pages = reports.render_site(ws, con, ws.site_path, summary.build_id)
+    notify(Step("report", "site", 1, 1))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _ingest(warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary, notify: Callable[[Step], None]) -> None:
+    total = len(ws.sources)
+    for done, source in enumerate(ws.sources.values()):
+        notify(Step("source", source.name, done, total))
+        summary.ingested[source.name] = warehouse.ingest(source, ws.root, summary.build_id)
+    notify(Step("source", "", total, total))
+
+
+def _derive(warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary, notify: Callable[[Step], None]) -> None:
+    con = warehouse.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        notify(Step("models", "", 0, len(ws.models)))
+        model_inputs = models.run(con, ws)
+        summary.models = len(model_inputs)
+        notify(Step("indicators", "", 0, len(ws.indicators)))
+        summary.indicator_rows = indicators.compute(con, ws, summary.build_id)
+        indicator_inputs = {i.id: indicators.upstream(i) for i in ws.indicators.values()}
+        lineage = [
+            (summary.build_id, node, kind, parent)
+            for kind, inputs in (("model", model_inputs), ("indicator", indicator_inputs))
+            for node, parents in inputs.items()
+            for parent in sorted(parents)
+        ]
+        if lineage:
+            con.executemany("INSERT INTO meta.lineage VALUES (?, ?, ?, ?)", lineage)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    notify(Step("indicators", "", len(ws.indicators), len(ws.indicators)))
+
+
+def _summary_json(summary: BuildSummary) -> dict[str, object]:
+    return {
+        "snapshots_made": summary.snapshots_made,
+        "sources": len(summary.ingested),
+        "rows": summary.rows,
+        "models": summary.models,
+        "indicator_rows": summary.indicator_rows,
+        "seconds": round(summary.seconds, 3),
+    }

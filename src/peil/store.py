@@ -1,0 +1,325 @@
+"""The warehouse: one DuckDB file holding every snapshot of every dataset, the builds and the audit log.
+
+Layout of `.peil/warehouse.duckdb`:
+
+- ``raw."<dataset>__v<version>"``: one table per snapshot, append-only: a build never overwrites or deletes one.
+  Columns are the schema's fields in order, then ``_file``, ``_sheet`` and ``_row`` (where each row came from).
+- ``main.<dataset>``: a view on the dataset's current snapshot, without the three lineage columns.
+- ``main.<model>``: one table per model, rebuilt by every build.
+- ``meta.snapshots``, ``meta.builds``, ``meta.indicator_values``, ``meta.lineage``, ``meta.audit_log``.
+
+DuckDB allows one writing process at a time; the store opens the file read-write only for a build and
+read-only for everything else (queries, reports). Each snapshot is made in one transaction, so a failure or a
+killed process leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from peil.errors import Location, StoreError
+from peil.sources import LoadResult, SourceFile, load_into, source_files
+from peil.workspace import Source
+
+LINEAGE_COLUMNS = ("_file", "_sheet", "_row")
+
+_SCHEMA = """
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SEQUENCE IF NOT EXISTS meta.build_ids START 1;
+CREATE SEQUENCE IF NOT EXISTS meta.snapshot_ids START 1;
+CREATE TABLE IF NOT EXISTS meta.builds (
+    build_id BIGINT PRIMARY KEY,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    status VARCHAR NOT NULL,
+    summary_json VARCHAR
+);
+CREATE TABLE IF NOT EXISTS meta.snapshots (
+    snapshot_id BIGINT PRIMARY KEY,
+    dataset VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    definition_hash VARCHAR NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    row_count BIGINT NOT NULL,
+    table_name VARCHAR NOT NULL,
+    schema_json VARCHAR NOT NULL,
+    files_json VARCHAR NOT NULL,
+    warnings_json VARCHAR NOT NULL,
+    build_id BIGINT NOT NULL,
+    UNIQUE (dataset, version)
+);
+CREATE TABLE IF NOT EXISTS meta.indicator_values (
+    build_id BIGINT NOT NULL,
+    indicator VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS meta.lineage (
+    build_id BIGINT NOT NULL,
+    node VARCHAR NOT NULL,
+    node_kind VARCHAR NOT NULL,
+    upstream VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta.audit_log (
+    at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    detail VARCHAR
+);
+"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One load of a source: which files, with which content hash, when, how many rows, in which table."""
+
+    snapshot_id: int
+    dataset: str
+    version: int
+    content_hash: str
+    created_at: datetime
+    row_count: int
+    table_name: str
+    files: list[dict[str, Any]]
+    warnings: list[str]
+    build_id: int
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingesting one source did: the snapshot now current, and whether this build made it."""
+
+    snapshot: Snapshot
+    created: bool
+
+
+def quote(identifier: str) -> str:
+    """A DuckDB identifier in double quotes, inner quotes doubled."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def content_hash(files: list[SourceFile]) -> str:
+    """SHA-256 over the sorted (path, file SHA-256) pairs: equal exactly when the same bytes sit at the same paths."""
+    digest = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.path):
+        digest.update(f"{f.path}\0{f.sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def definition_hash(source: Source) -> str:
+    """SHA-256 of what decides how the files are read: format, options and schema."""
+    declared = source.model_dump(mode="json", by_alias=True, include={"format", "options", "table_schema"})
+    return hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()
+
+
+class Warehouse:
+    """The DuckDB warehouse of one workspace. Use `Warehouse.open` as a context manager."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, *, read_only: bool = False) -> Iterator[Warehouse]:
+        """Open the warehouse file; read-write creates it and its tables when missing.
+
+        Raises StoreError when a read-only open finds no warehouse (nothing built yet) or the file is locked by
+        another writing process.
+        """
+        if read_only and not path.exists():
+            raise StoreError(f"no warehouse at {path}", hint="Run `peil build` first.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(
+                f"cannot open the warehouse {path}: {exc}",
+                hint="Another peil process may be building; wait for it to finish.",
+            ) from None
+        try:
+            if not read_only:
+                con.execute(_SCHEMA)
+            yield cls(con, path, read_only)
+        finally:
+            con.close()
+
+    # -- builds and audit ------------------------------------------------------------------------------------
+
+    def start_build(self) -> int:
+        """Record a new build as running and return its id."""
+        row = self.con.execute(
+            "INSERT INTO meta.builds VALUES (nextval('meta.build_ids'), now(), NULL, 'running', NULL) "
+            "RETURNING build_id"
+        ).fetchone()
+        assert row is not None
+        self.audit("build.start", {"build_id": row[0]})
+        return int(row[0])
+
+    def finish_build(self, build_id: int, status: str, summary: dict[str, Any]) -> None:
+        """Mark a build ok or failed, with its summary."""
+        self.con.execute(
+            "UPDATE meta.builds SET finished_at = now(), status = ?, summary_json = ? WHERE build_id = ?",
+            [status, json.dumps(summary, default=str), build_id],
+        )
+        self.audit(f"build.{status}", {"build_id": build_id})
+
+    def audit(self, action: str, detail: dict[str, Any]) -> None:
+        """Append one line to the audit log: who (the OS user) did what."""
+        actor = os.environ.get("PEIL_USER") or os.environ.get("USER") or "unknown"
+        self.con.execute(
+            "INSERT INTO meta.audit_log (actor, action, detail) VALUES (?, ?, ?)",
+            [actor, action, json.dumps(detail, default=str)],
+        )
+
+    # -- snapshots -------------------------------------------------------------------------------------------
+
+    def ingest(self, source: Source, root: Path, build_id: int) -> IngestResult:
+        """Make a snapshot of `source` unless its files and declaration are unchanged since the current one.
+
+        The snapshot table, its metadata and the current view are written in one transaction: on any error
+        nothing of this ingest remains. Raises SourceError from the readers (missing file, bad value, ...).
+        """
+        files = source_files(source, root)
+        hashed, defined = content_hash(files), definition_hash(source)
+        current = self.current_snapshot(source.name)
+        if current is not None and self._hashes(current.snapshot_id) == (hashed, defined):
+            return IngestResult(current, created=False)
+        version = (current.version + 1) if current else self._next_version(source.name)
+        table = f"raw.{quote(f'{source.name}__v{version}')}"
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            loaded = load_into(self.con, source, root, files, table)
+            snapshot = self._record(source, version, table, files, hashed, defined, loaded, build_id)
+            self._replace_view(source, snapshot)
+            self.audit("snapshot.create", {"dataset": source.name, "version": version, "rows": loaded.row_count})
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return IngestResult(snapshot, created=True)
+
+    def _next_version(self, dataset: str) -> int:
+        row = self.con.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM meta.snapshots WHERE dataset = ?", [dataset]
+        ).fetchone()
+        return int(row[0]) if row else 1
+
+    def _hashes(self, snapshot_id: int) -> tuple[str, str]:
+        row = self.con.execute(
+            "SELECT content_hash, definition_hash FROM meta.snapshots WHERE snapshot_id = ?", [snapshot_id]
+        ).fetchone()
+        assert row is not None
+        return str(row[0]), str(row[1])
+
+    def _record(
+        self,
+        source: Source,
+        version: int,
+        table: str,
+        files: list[SourceFile],
+        hashed: str,
+        defined: str,
+        loaded: LoadResult,
+        build_id: int,
+    ) -> Snapshot:
+        files_json = json.dumps(
+            [{"path": f.path, "sha256": f.sha256, "size": f.size, "modified": f.modified.isoformat()} for f in files]
+        )
+        schema_json = source.table_schema.model_dump_json(by_alias=True)
+        row = self.con.execute(
+            "INSERT INTO meta.snapshots VALUES (nextval('meta.snapshot_ids'), ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?) "
+            "RETURNING snapshot_id",
+            [
+                source.name,
+                version,
+                hashed,
+                defined,
+                loaded.row_count,
+                table,
+                schema_json,
+                files_json,
+                json.dumps(loaded.warnings),
+                build_id,
+            ],
+        ).fetchone()
+        assert row is not None
+        return self.snapshot(int(row[0]))
+
+    def _replace_view(self, source: Source, snapshot: Snapshot) -> None:
+        lineage = ", ".join(LINEAGE_COLUMNS)
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW main.{quote(source.name)} AS "
+            f"SELECT * EXCLUDE ({lineage}) FROM {snapshot.table_name}"
+        )
+
+    _SNAPSHOT_COLUMNS = (
+        "snapshot_id, dataset, version, content_hash, created_at, row_count, table_name, files_json, "
+        "warnings_json, build_id"
+    )
+
+    def snapshots(self, dataset: str | None = None) -> list[Snapshot]:
+        """All snapshots, oldest first; of one dataset when `dataset` is given.
+
+        Raises StoreError when `dataset` has no snapshot at all (an unknown name, or never built).
+        """
+        where, params = ("WHERE dataset = ?", [dataset]) if dataset else ("", [])
+        rows = self.con.execute(
+            f"SELECT {self._SNAPSHOT_COLUMNS} FROM meta.snapshots {where} ORDER BY dataset, version",
+            params,
+        ).fetchall()
+        if dataset and not rows:
+            known = [r[0] for r in self.con.execute("SELECT DISTINCT dataset FROM meta.snapshots").fetchall()]
+            raise StoreError(
+                f"no snapshots of '{dataset}'",
+                Location(field=dataset),
+                hint=f"Known datasets: {', '.join(sorted(known)) or 'none (run peil build)'}.",
+            )
+        return [_snapshot(r) for r in rows]
+
+    def snapshot(self, snapshot_id: int) -> Snapshot:
+        """One snapshot by id; raises StoreError when there is none."""
+        row = self.con.execute(
+            f"SELECT {self._SNAPSHOT_COLUMNS} FROM meta.snapshots WHERE snapshot_id = ?", [snapshot_id]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no snapshot with id {snapshot_id}", hint="`peil history DATASET` lists them.")
+        return _snapshot(row)
+
+    def current_snapshot(self, dataset: str) -> Snapshot | None:
+        """The dataset's newest snapshot, or None before its first build."""
+        row = self.con.execute(
+            f"SELECT {self._SNAPSHOT_COLUMNS} FROM meta.snapshots WHERE dataset = ? ORDER BY version DESC LIMIT 1",
+            [dataset],
+        ).fetchone()
+        return _snapshot(row) if row else None
+
+
+def _snapshot(row: tuple[Any, ...]) -> Snapshot:
+    return Snapshot(
+        snapshot_id=int(row[0]),
+        dataset=str(row[1]),
+        version=int(row[2]),
+        content_hash=str(row[3]),
+        created_at=row[4],
+        row_count=int(row[5]),
+        table_name=str(row[6]),
+        files=json.loads(row[7]),
+        warnings=json.loads(row[8]),
+        build_id=int(row[9]),
+    )
+

@@ -1,0 +1,135 @@
+"""The store keeps every snapshot: unchanged inputs make none, a changed file makes one, a failure loses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from peil.build import build
+from peil.errors import SourceError
+from peil.store import Warehouse
+
+POPULATION = "data/bevolking_2009_2015.csv"
+
+
+def _snapshots(root: Path) -> list[tuple[str, int, int]]:
+    con = duckdb.connect(str(root / ".peil" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute("SELECT dataset, version, row_count FROM meta.snapshots ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def _value(root: Path, sql: str) -> object:
+    con = duckdb.connect(str(root / ".peil" / "warehouse.duckdb"), read_only=True)
+    try:
+        row = con.execute(sql).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_first_build_snapshots_every_source_and_computes_indicators(starter: Path) -> None:
+    summary = build(starter)
+    assert summary.snapshots_made == 2
+    assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
+    # Roeselare on 1 January 2015: 60,386 inhabitants (Statbel).
+    assert _value(starter, "SELECT value FROM meta.indicator_values WHERE indicator = 'inwoners' "
+                           "AND entity = '36015' AND period = '2015'") == 60386
+    assert summary.indicator_rows["inwoners"] == 590 * 7
+    assert (starter / "site" / "index.html").is_file()
+
+
+def test_unchanged_source_makes_no_snapshot(starter: Path) -> None:
+    build(starter)
+    second = build(starter)
+    assert second.snapshots_made == 0
+    assert not any(result.created for result in second.ingested.values())
+    assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
+
+
+def test_changing_one_file_makes_exactly_one_new_snapshot(starter: Path) -> None:
+    build(starter)
+    _replace(starter / POPULATION, "36015,56893,", "36015,56894,")
+    summary = build(starter)
+    assert summary.snapshots_made == 1
+    assert summary.ingested["bevolking"].created and not summary.ingested["gemeenten"].created
+    assert _snapshots(starter) == [("bevolking", 1, 589), ("bevolking", 2, 589), ("gemeenten", 1, 589)]
+    with Warehouse.open(starter / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
+        history = warehouse.snapshots("bevolking")
+        assert [s.version for s in history] == [1, 2]
+        assert history[0].content_hash != history[1].content_hash
+        assert history[1].files[0]["path"] == POPULATION
+    # The current view shows the new value; the earlier snapshot keeps the old one.
+    assert _value(starter, "SELECT \"2009\" FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'") == 56894
+    assert _value(starter, "SELECT \"2009\" FROM raw.bevolking__v1 WHERE CD_MUNTY_REFNIS = '36015'") == 56893
+
+
+def test_a_bad_value_stops_the_load_names_the_cell_and_keeps_the_previous_snapshot(starter: Path) -> None:
+    build(starter)
+    _replace(starter / POPULATION, "36015,56893,", "36015,56893x,")
+    with pytest.raises(SourceError) as caught:
+        build(starter)
+    error = caught.value
+    assert error.location is not None
+    assert error.location.file == POPULATION
+    assert error.location.column == "2009"
+    assert error.location.row == 231  # Roeselare's line in the file, the header being row 1
+    assert "56893x" in str(error)
+    assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
+    assert _value(starter, "SELECT status FROM meta.builds ORDER BY build_id DESC LIMIT 1") == "failed"
+    _replace(starter / POPULATION, "36015,56893x,", "36015,56893,")
+    assert build(starter).snapshots_made == 0
+
+
+def test_a_missing_file_is_an_error_and_loses_nothing(starter: Path) -> None:
+    build(starter)
+    (starter / POPULATION).unlink()
+    with pytest.raises(SourceError, match="bevolking_2009_2015.csv"):
+        build(starter)
+    assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.slow
+def test_a_build_killed_during_ingest_leaves_the_store_intact(starter: Path) -> None:
+    build(starter)
+    big = starter / "data" / "big.csv"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT i AS id, i % 97 AS n FROM range(6000000) t(i)) TO '{big}' (HEADER)")
+    con.close()
+    (starter / "sources" / "big.yaml").write_text(
+        "path: data/big.csv\nowner: test\nschema:\n  fields:\n    - {name: id, type: integer}\n"
+        "    - {name: n, type: integer}\n",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen([sys.executable, "-m", "peil", "build", "-w", str(starter)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while _cpu_seconds(process.pid) < 2.0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the build ended before it could be killed; make big.csv larger"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
+    assert _value(starter, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'big%'") == 0
+    summary = build(starter)
+    assert summary.snapshots_made == 1
+    assert _snapshots(starter)[0] == ("big", 1, 6000000)
