@@ -47,8 +47,14 @@ def test_first_build_snapshots_every_source_and_computes_indicators(starter: Pat
     assert summary.snapshots_made == 2
     assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
     # Roeselare on 1 January 2015: 60,386 inhabitants (Statbel).
-    assert _value(starter, "SELECT value FROM meta.indicator_values WHERE indicator = 'inwoners' "
-                           "AND entity = '36015' AND period = '2015'") == 60386
+    assert (
+        _value(
+            starter,
+            "SELECT value FROM meta.indicator_values WHERE indicator = 'inwoners' "
+            "AND entity = '36015' AND period = '2015'",
+        )
+        == 60386
+    )
     assert summary.indicator_rows["inwoners"] == 590 * 7
     assert (starter / "site" / "index.html").is_file()
 
@@ -98,7 +104,7 @@ def test_a_bad_value_stops_the_load_names_the_cell_and_keeps_the_previous_snapsh
 def test_a_missing_file_is_an_error_and_loses_nothing(starter: Path) -> None:
     build(starter)
     (starter / POPULATION).unlink()
-    with pytest.raises(SourceError, match="bevolking_2009_2015.csv"):
+    with pytest.raises(SourceError, match=r"bevolking_2009_2015\.csv"):
         build(starter)
     assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
 
@@ -120,8 +126,11 @@ def test_a_build_killed_during_ingest_leaves_the_store_intact(starter: Path) -> 
         "    - {name: n, type: integer}\n",
         encoding="utf-8",
     )
-    process = subprocess.Popen([sys.executable, "-m", "peil", "build", "-w", str(starter)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "peil", "build", "-w", str(starter)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while _cpu_seconds(process.pid) < 2.0 and time.monotonic() < deadline:
         time.sleep(0.05)

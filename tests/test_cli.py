@@ -13,9 +13,7 @@ import pytest
 
 
 def peil(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "peil", *args], capture_output=True, text=True, cwd=cwd, timeout=300
-    )
+    return subprocess.run([sys.executable, "-m", "peil", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 def test_init_creates_a_workspace_that_builds_at_once(tmp_path: Path) -> None:
@@ -26,10 +24,18 @@ def test_init_creates_a_workspace_that_builds_at_once(tmp_path: Path) -> None:
     built = peil("build", "-w", str(root))
     assert built.returncode == 0, built.stderr
     assert "2 sources read, 2 snapshots made" in built.stdout
-    out = peil("sql", "-w", str(root), "--format", "csv",
-               "SELECT value FROM meta.indicator_values WHERE entity = '34022' AND period = '2015' "
-               "AND indicator = 'inwoners'")
-    assert list(csv.reader(io.StringIO(out.stdout))) == [["value"], ["75219.0"]]  # Kortrijk on 1 January 2015, Statbel
+    out = peil(
+        "sql",
+        "-w",
+        str(root),
+        "--format",
+        "csv",
+        "SELECT value FROM meta.indicator_values WHERE entity = '34022' AND period = '2015' AND indicator = 'inwoners'",
+    )
+    assert list(csv.reader(io.StringIO(out.stdout))) == [
+        ["value"],
+        ["75219.0"],
+    ]  # Kortrijk on 1 January 2015, Statbel
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
@@ -49,8 +55,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_sql_prints_json(built: Path) -> None:
-    result = peil("sql", "-w", str(built), "-f", "json",
-                  "SELECT CD_MUNTY_REFNIS AS code, \"2015\" AS n FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'")
+    result = peil(
+        "sql",
+        "-w",
+        str(built),
+        "-f",
+        "json",
+        "SELECT CD_MUNTY_REFNIS AS code, \"2015\" AS n FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'",
+    )
     assert json.loads(result.stdout) == [{"code": "36015", "n": 60386}]
 
 

@@ -53,7 +53,10 @@ def test_statements_other_than_one_query_are_refused(warehouse: Path, sql: str, 
 
 
 def test_a_select_cannot_read_files(warehouse: Path) -> None:
-    with query.read_only(warehouse) as con, pytest.raises(QueryError, match="file system operations are disabled"):
+    with (
+        query.read_only(warehouse) as con,
+        pytest.raises(QueryError, match="file system operations are disabled"),
+    ):
         query.run(con, "SELECT * FROM read_csv('/etc/passwd')")
 
 

@@ -41,7 +41,9 @@ def test_misspelt_field_names_file_line_and_a_guess(starter: Path) -> None:
 
 def test_unknown_field_type_is_named_with_its_line_and_the_allowed_types(starter: Path) -> None:
     path = starter / "sources" / "bevolking.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("{name: \"2011\", type: integer}", "{name: \"2011\", type: integr}"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('{name: "2011", type: integer}', '{name: "2011", type: integr}')
+    )
     error = _error(starter)
     assert error.location is not None
     assert error.location.file == "sources/bevolking.yaml"

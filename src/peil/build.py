@@ -74,7 +74,9 @@ def build(root: Path | str, on_step: Callable[[Step], None] | None = None) -> Bu
     return summary
 
 
-def _ingest(warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary, notify: Callable[[Step], None]) -> None:
+def _ingest(
+    warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary, notify: Callable[[Step], None]
+) -> None:
     total = len(ws.sources)
     for done, source in enumerate(ws.sources.values()):
         notify(Step("source", source.name, done, total))
@@ -82,7 +84,9 @@ def _ingest(warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary
     notify(Step("source", "", total, total))
 
 
-def _derive(warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary, notify: Callable[[Step], None]) -> None:
+def _derive(
+    warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary, notify: Callable[[Step], None]
+) -> None:
     con = warehouse.con
     con.execute("BEGIN TRANSACTION")
     try:

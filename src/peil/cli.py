@@ -23,7 +23,7 @@ from rich.table import Table
 from peil import __version__, demo, query, sources, workspace
 from peil.build import BuildSummary, Step, build
 from peil.errors import PeilError, WorkspaceError
-from peil.reports.serve import serve as serve_site
+from peil.reports.serve import make_server
 from peil.store import Warehouse
 
 app = typer.Typer(
@@ -37,7 +37,8 @@ console = Console()
 errors = Console(stderr=True)
 
 WorkspaceOption = Annotated[
-    Path, typer.Option("--workspace", "-w", help="The workspace folder (holds peil.yaml).", show_default=False)
+    Path,
+    typer.Option("--workspace", "-w", help="The workspace folder (holds peil.yaml).", show_default=False),
 ]
 STARTER = Path(__file__).parent / "starter"
 
@@ -114,7 +115,11 @@ def sources_command(ws: WorkspaceOption = Path(".")) -> None:
     table = Table("dataset", "title", "format", "owner", "classification", "version", "rows", "loaded")
     for source in loaded.sources.values():
         snap = current.get(source.name)
-        title = source.title if isinstance(source.title, str) or source.title is None else source.title.get("en")
+        title = (
+            source.title
+            if isinstance(source.title, str) or source.title is None
+            else source.title.get(loaded.project.language)
+        )
         table.add_row(
             source.name,
             title or "",
@@ -206,11 +211,13 @@ def demo_command(
 
 
 def _serve(site: Path, port: int) -> None:
-    console.print(f"Serving [bold]{site}[/] on [bold]http://127.0.0.1:{port}/[/] (Ctrl+C stops)")
-    try:
-        serve_site(site, port=port)
-    except KeyboardInterrupt:
-        console.print("Stopped.")
+    with make_server(site, port=port) as server:
+        host, bound = server.server_address[:2]
+        console.print(f"Serving [bold]{site}[/] on [bold]http://{host!s}:{bound}/[/] (Ctrl+C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            console.print("Stopped.")
 
 
 def _build_with_progress(ws: Path) -> BuildSummary:

@@ -76,3 +76,7 @@ class QueryError(PeilError):
 
 class ReportError(PeilError):
     """A report page places something that does not exist or cannot be rendered."""
+
+
+class QuestionError(PeilError):
+    """A question file, estimate or formula is malformed, or the question cannot be computed (units, data)."""

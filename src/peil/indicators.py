@@ -33,10 +33,13 @@ def upstream(indicator: Indicator) -> set[str]:
 
 
 def _compute_one(con: duckdb.DuckDBPyConnection, indicator: Indicator, build_id: int) -> int:
+    # The indicator's SQL is the workspace author's, checked to be exactly one query before it is embedded.
     file = _file(indicator)
+    references(indicator.sql, file)
     sql = body(indicator.sql)
     try:
-        columns = [d[0].lower() for d in con.execute(f"SELECT * FROM ({sql}) LIMIT 0").description or []]
+        described = con.execute(f"SELECT * FROM ({sql}) LIMIT 0").description  # noqa: S608
+        columns = [d[0].lower() for d in described or []]
     except duckdb.Error as exc:
         raise IndicatorError(str(exc).strip(), Location(file=file, field="sql")) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -47,7 +50,7 @@ def _compute_one(con: duckdb.DuckDBPyConnection, indicator: Indicator, build_id:
             hint="Return exactly: entity (code), period, value — e.g. SELECT nis_code AS entity, year AS period, ...",
         )
     duplicate = con.execute(
-        f"SELECT entity, period, count(*) FROM ({sql}) GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        f"SELECT entity, period, count(*) FROM ({sql}) GROUP BY ALL HAVING count(*) > 1 LIMIT 1"  # noqa: S608
     ).fetchone()
     if duplicate:
         raise IndicatorError(
@@ -56,11 +59,9 @@ def _compute_one(con: duckdb.DuckDBPyConnection, indicator: Indicator, build_id:
             hint="An indicator has one value per entity and period; aggregate or filter the rows.",
         )
     inserted = con.execute(
-        f"""
-        INSERT INTO meta.indicator_values
-        SELECT ?, ?, CAST(entity AS VARCHAR), CAST(period AS VARCHAR), CAST(value AS DOUBLE)
-        FROM ({sql}) WHERE entity IS NOT NULL AND period IS NOT NULL
-        """,
+        "INSERT INTO meta.indicator_values "  # noqa: S608
+        "SELECT ?, ?, CAST(entity AS VARCHAR), CAST(period AS VARCHAR), CAST(value AS DOUBLE) "
+        f"FROM ({sql}) WHERE entity IS NOT NULL AND period IS NOT NULL",
         [build_id, indicator.id],
     ).fetchone()
     return int(inserted[0]) if inserted else 0

@@ -35,14 +35,14 @@ def references(sql: str, file: str) -> set[str]:
         ) from None
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise ModelError(
-            "a model is exactly one SELECT", Location(file=file), hint="Split other statements into their own models."
+            "a model is exactly one SELECT",
+            Location(file=file),
+            hint="Split other statements into their own models.",
         )
     statement = statements[0]
     ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
     return {
-        table.name
-        for table in statement.find_all(exp.Table)
-        if table.name and not table.db and table.name not in ctes
+        table.name for table in statement.find_all(exp.Table) if table.name and not table.db and table.name not in ctes
     }
 
 

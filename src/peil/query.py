@@ -39,7 +39,7 @@ def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     if not path.exists():
         raise StoreError(f"no warehouse at {path}", hint="Run `peil build` first.")
-    config = {"enable_external_access": False, "lock_configuration": True}
+    config = {"enable_external_access": False, "enable_progress_bar": False, "lock_configuration": True}
     try:
         con = duckdb.connect(str(path), read_only=True, config=config)
     except duckdb.IOException as exc:
@@ -68,9 +68,7 @@ def validate(sql: str) -> str:
             hint="Check the statement; only one SELECT is accepted.",
         ) from None
     if len(statements) != 1:
-        raise QueryError(
-            f"expected one statement, found {len(statements)}", hint="Run one SELECT at a time."
-        )
+        raise QueryError(f"expected one statement, found {len(statements)}", hint="Run one SELECT at a time.")
     statement = statements[0]
     if not isinstance(statement, exp.Query):
         kind = statement.key.upper()

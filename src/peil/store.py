@@ -262,51 +262,51 @@ class Warehouse:
 
     def _replace_view(self, source: Source, snapshot: Snapshot) -> None:
         lineage = ", ".join(LINEAGE_COLUMNS)
+        # Identifiers only: the dataset name is validated by the workspace and quoted; the table name is ours.
         self.con.execute(
-            f"CREATE OR REPLACE VIEW main.{quote(source.name)} AS "
+            f"CREATE OR REPLACE VIEW main.{quote(source.name)} AS "  # noqa: S608
             f"SELECT * EXCLUDE ({lineage}) FROM {snapshot.table_name}"
         )
 
-    _SNAPSHOT_COLUMNS = (
-        "snapshot_id, dataset, version, content_hash, created_at, row_count, table_name, files_json, "
-        "warnings_json, build_id"
-    )
+    def _select(self, dataset: str | None = None, snapshot_id: int | None = None) -> list[Snapshot]:
+        rows = self.con.execute(
+            """
+            SELECT snapshot_id, dataset, version, content_hash, created_at, row_count, table_name, files_json,
+                   warnings_json, build_id
+            FROM meta.snapshots
+            WHERE ($dataset IS NULL OR dataset = $dataset) AND ($id IS NULL OR snapshot_id = $id)
+            ORDER BY dataset, version
+            """,
+            {"dataset": dataset, "id": snapshot_id},
+        ).fetchall()
+        return [_snapshot(r) for r in rows]
 
     def snapshots(self, dataset: str | None = None) -> list[Snapshot]:
         """All snapshots, oldest first; of one dataset when `dataset` is given.
 
         Raises StoreError when `dataset` has no snapshot at all (an unknown name, or never built).
         """
-        where, params = ("WHERE dataset = ?", [dataset]) if dataset else ("", [])
-        rows = self.con.execute(
-            f"SELECT {self._SNAPSHOT_COLUMNS} FROM meta.snapshots {where} ORDER BY dataset, version",
-            params,
-        ).fetchall()
-        if dataset and not rows:
-            known = [r[0] for r in self.con.execute("SELECT DISTINCT dataset FROM meta.snapshots").fetchall()]
+        found = self._select(dataset=dataset)
+        if dataset and not found:
+            known = {s.dataset for s in self._select()}
             raise StoreError(
                 f"no snapshots of '{dataset}'",
                 Location(field=dataset),
                 hint=f"Known datasets: {', '.join(sorted(known)) or 'none (run peil build)'}.",
             )
-        return [_snapshot(r) for r in rows]
+        return found
 
     def snapshot(self, snapshot_id: int) -> Snapshot:
         """One snapshot by id; raises StoreError when there is none."""
-        row = self.con.execute(
-            f"SELECT {self._SNAPSHOT_COLUMNS} FROM meta.snapshots WHERE snapshot_id = ?", [snapshot_id]
-        ).fetchone()
-        if row is None:
+        found = self._select(snapshot_id=snapshot_id)
+        if not found:
             raise StoreError(f"no snapshot with id {snapshot_id}", hint="`peil history DATASET` lists them.")
-        return _snapshot(row)
+        return found[0]
 
     def current_snapshot(self, dataset: str) -> Snapshot | None:
         """The dataset's newest snapshot, or None before its first build."""
-        row = self.con.execute(
-            f"SELECT {self._SNAPSHOT_COLUMNS} FROM meta.snapshots WHERE dataset = ? ORDER BY version DESC LIMIT 1",
-            [dataset],
-        ).fetchone()
-        return _snapshot(row) if row else None
+        found = self._select(dataset=dataset)
+        return found[-1] if found else None
 
 
 def _snapshot(row: tuple[Any, ...]) -> Snapshot:
@@ -322,4 +322,3 @@ def _snapshot(row: tuple[Any, ...]) -> Snapshot:
         warnings=json.loads(row[8]),
         build_id=int(row[9]),
     )
-

@@ -426,4 +426,3 @@ def iter_files(root: Path, pattern: str) -> Iterator[Path]:
         yield from sorted(Path(base.anchor).glob(str(base.relative_to(base.anchor))))
     else:
         yield from sorted(root.glob(pattern))
-

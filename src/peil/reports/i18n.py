@@ -1,0 +1,122 @@
+"""Translations and number and date formatting for the report language (Dutch by default, English on request).
+
+Texts come from the Babel catalogs in ``src/peil/locale/{nl,en}/LC_MESSAGES/messages.po``; their message ids
+are English. Numbers and dates follow CLDR for Belgian Dutch (nl_BE) or British English (en_GB):
+``€ 1.234,56`` and ``15,3%`` in Dutch, ``€1,234.56`` and ``15.3%`` in English.
+
+After changing a text in a template or in ``peil/reports/*.py``, refresh the catalogs::
+
+    .venv/bin/pybabel extract -F src/peil/locale/babel.cfg -o src/peil/locale/messages.pot src/peil/reports
+    .venv/bin/pybabel update -i src/peil/locale/messages.pot -d src/peil/locale -D messages
+    # translate the new entries in both messages.po files, then:
+    .venv/bin/pybabel compile -d src/peil/locale -D messages
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_timezone
+from babel.numbers import format_currency, parse_pattern
+from babel.support import Translations
+
+from peil.workspace import Language
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+LOCALES: dict[Language, str] = {"nl": "nl_BE", "en": "en_GB"}
+DISPLAY_TIMEZONE = "Europe/Brussels"
+PERCENT_UNITS = frozenset({"%", "percent", "procent"})
+EURO_UNIT = re.compile(r"^(?:€|euro|eur)(?=$|[\s/])", re.IGNORECASE)
+
+
+def translations(language: Language) -> Translations:
+    """The compiled catalog (``locale/<language>/LC_MESSAGES/messages.mo``) for `language`.
+
+    Raises FileNotFoundError when the catalog is missing, which means a broken install.
+    """
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    with path.open("rb") as handle:
+        return Translations(handle, domain=DOMAIN)
+
+
+def locale(language: Language) -> Locale:
+    """The Babel locale whose conventions numbers and dates follow in `language`."""
+    return Locale.parse(LOCALES[language])
+
+
+def _rounded(value: float | Decimal, decimals: int) -> Decimal:
+    """`value` rounded half away from zero, as people round by hand (2.25 -> 2.3), not half to even."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def format_number(value: float | Decimal, language: Language, decimals: int = 0) -> str:
+    """`value` with exactly `decimals` fraction digits and grouped thousands: 1234.5 -> '1.234,50' (nl, 2)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(parse_pattern(pattern).apply(_rounded(value, decimals), locale(language)))
+
+
+def format_percent(value: float, language: Language, decimals: int = 1) -> str:
+    """`value` in percent points (15.3 means 15.3 per cent) in the locale's percent style: '15,3%' (nl)."""
+    loc = locale(language)
+    pattern = copy.copy(parse_pattern(loc.percent_formats[None]))
+    pattern.frac_prec = (decimals, decimals)
+    return str(pattern.apply(_rounded(value, decimals) / 100, loc))
+
+
+def format_euro(value: float, language: Language, decimals: int = 2) -> str:
+    """`value` in euro in the locale's currency style: 1234.56 -> '€ 1.234,56' (nl), '€1,234.56' (en)."""
+    loc = locale(language)
+    pattern = copy.copy(parse_pattern(loc.currency_formats["standard"]))
+    pattern.frac_prec = (decimals, decimals)
+    return format_currency(_rounded(value, decimals), "EUR", format=pattern, locale=loc, currency_digits=False)
+
+
+def format_value(value: float, unit: str, language: Language, decimals: int) -> str:
+    """An indicator value with its unit: '15,3%' for unit '%', '€ 1.234,56 per inwoner' for unit
+    'euro per inwoner', '1.234,6 inwoners' for unit 'inwoners'. `decimals` is the indicator's."""
+    stripped = unit.strip()
+    if stripped.lower() in PERCENT_UNITS:
+        return format_percent(value, language, decimals)
+    euro = EURO_UNIT.match(stripped)
+    if euro:
+        rest = stripped[euro.end() :].strip()
+        amount = format_euro(value, language, decimals)
+        return f"{amount}{'' if rest.startswith('/') else ' '}{rest}" if rest else amount
+    number = format_number(value, language, decimals)
+    return f"{number} {stripped}" if stripped else number
+
+
+def format_date(value: dt.date | dt.datetime, language: Language) -> str:
+    """A date in the long style: '15 maart 2024' (nl), '15 March 2024' (en); a moment in Belgian time."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(get_timezone(DISPLAY_TIMEZONE))
+    return babel_format_date(value, format="long", locale=locale(language))
+
+
+def format_datetime(value: dt.datetime, language: Language) -> str:
+    """A moment in Belgian time, medium style: '15 mrt 2024, 11:05' (nl). A naive value is taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return babel_format_datetime(
+        value, format="d MMM y, HH:mm", tzinfo=get_timezone(DISPLAY_TIMEZONE), locale=locale(language)
+    )
+
+
+def vega_format_locale(language: Language) -> dict[str, object]:
+    """The d3-format locale that makes chart axes and tooltips write numbers as the report text does."""
+    symbols = locale(language).number_symbols["latn"]
+    return {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+        "grouping": [3],
+        "currency": ["€\u00a0", ""] if language == "nl" else ["€", ""],
+        "percent": "%",
+    }
