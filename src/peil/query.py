@@ -39,15 +39,15 @@ def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     if not path.exists():
         raise StoreError(f"no warehouse at {path}", hint="Run `peil build` first.")
-    config = {"enable_external_access": False, "enable_progress_bar": False, "lock_configuration": True}
     try:
-        con = duckdb.connect(str(path), read_only=True, config=config)
+        con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
     except duckdb.IOException as exc:
         raise StoreError(
             f"cannot open the warehouse {path}: {exc}",
             hint="Another peil process may be building; wait for it to finish.",
         ) from None
     try:
+        con.execute("SET enable_progress_bar = false; SET lock_configuration = true")
         yield con
     finally:
         con.close()

@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS meta.lineage (
     upstream VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta.audit_log (
-    at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+    logged_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
     actor VARCHAR NOT NULL,
     action VARCHAR NOT NULL,
     detail VARCHAR

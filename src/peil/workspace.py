@@ -178,6 +178,9 @@ class Project(_Strict):
     peers: list[str] | PeerQuery = Field(default_factory=list)
     compare: list[str] = Field(default_factory=list, description="further entities shown beside the peers")
     entities: Entities | None = None
+    themes: dict[str, Translated] = Field(
+        default_factory=dict, description="labels of the indicators' theme keys, e.g. bevolking: {nl: Bevolking, ...}"
+    )
 
 
 class Indicator(_Strict):
@@ -192,6 +195,9 @@ class Indicator(_Strict):
     objective: str | None = None
     target: float | None = None
     decimals: int = Field(1, ge=0, le=6)
+    compare_region: bool = Field(
+        True, description="false for counts and totals, where the region's figure dwarfs the municipalities'"
+    )
     sources: list[str] = Field(default_factory=list)
     sql: str
 

@@ -4,7 +4,8 @@
 ``index.html``, ``reports/wonen.md`` -> ``wonen.html``), ``indicatoren.html`` with every indicator grouped by
 theme, ``bronnen.html`` with every dataset, its snapshots, licence, attribution, owner, steward and
 classification, and ``static/`` with the style sheet and the chart library (Vega, Vega-Lite, vega-embed).
-Pages are Dutch, or English when peil.yaml says ``language: en``. ``peil serve`` calls :func:`serve`.
+Pages are Dutch, or English when peil.yaml says ``language: en``. ``peil serve`` uses
+:func:`peil.reports.serve.make_server`.
 
 Placement syntax
 ----------------
@@ -47,6 +48,5 @@ with the closest indicator id when there is one.
 """
 
 from peil.reports.render import render_site
-from peil.reports.serve import serve
 
-__all__ = ["render_site", "serve"]
+__all__ = ["render_site"]

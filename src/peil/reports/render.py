@@ -158,7 +158,7 @@ def load_site(workspace: Workspace, con: duckdb.DuckDBPyConnection, build_id: in
 
 def indicator_view(site: Site, indicator: Indicator, series: Series, gettext: charts.Gettext) -> IndicatorView:
     """An indicator's values arranged for its block: trend, peer band, region, latest comparison, sources."""
-    cohort = site.cohort
+    cohort = site.cohort if indicator.compare_region else replace(site.cohort, region=None)
     trend = series.trend(cohort.home)
     band = series.band(cohort.peers)
     region = series.trend(cohort.region) if cohort.region else []
@@ -195,7 +195,7 @@ class Renderer:
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self.env = environment(site.language, site.workspace.root)
+        self.env = environment(site.language, site.workspace.root, site.workspace.project.themes)
         self.blocks = self.env.get_template("blocks.html").module
         self.markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
@@ -332,7 +332,7 @@ class Renderer:
             return str(path)
 
 
-def environment(language: Language, root: Path) -> Environment:
+def environment(language: Language, root: Path, themes: dict[str, Translated]) -> Environment:
     """The Jinja2 environment: templates from reports/templates, autoescaped, translated into `language`,
     with filters that format values in the language's conventions."""
     env = Environment(
@@ -344,13 +344,17 @@ def environment(language: Language, root: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(_filters(language, root))
+    env.filters.update(_filters(language, root, themes))
     return env
 
 
-def _filters(language: Language, root: Path) -> dict[str, Callable[..., str]]:
+def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> dict[str, Callable[..., str]]:
     def text(value: str | Translated | None) -> str:
         return value.get(language) if isinstance(value, Translated) else (value or "")
+
+    def theme(key: str) -> str:
+        """A theme's label from peil.yaml `themes`, or its key when it has none."""
+        return themes[key].get(language) if key in themes else key
 
     def indicator_value(value: float, indicator: Indicator) -> str:
         return i18n.format_value(value, indicator.unit, language, indicator.decimals)
@@ -383,6 +387,7 @@ def _filters(language: Language, root: Path) -> dict[str, Callable[..., str]]:
 
     return {
         "text": text,
+        "theme": theme,
         "indicator_value": indicator_value,
         "number": lambda value, decimals=0: i18n.format_number(value, language, decimals),
         "date": lambda value: i18n.format_date(value, language),
