@@ -285,12 +285,12 @@ def load(root: Path | str) -> Workspace:
             f"no {WORKSPACE_FILE} in {root}",
             hint="Run `peil init DIR` to create a workspace, or pass the workspace folder with --workspace.",
         )
-    workspace = Workspace(root=root, project=_load_yaml(project_file, Project, root))
+    workspace = Workspace(root=root, project=load_yaml(project_file, Project, root))
     for path in sorted((root / "sources").glob("*.y*ml")):
-        source = _load_yaml(path, Source, root, defaults={"name": path.stem})
+        source = load_yaml(path, Source, root, defaults={"name": path.stem})
         workspace.sources[source.name] = source
     for path in sorted((root / "indicators").glob("*.y*ml")):
-        indicator = _load_yaml(path, Indicator, root, defaults={"id": path.stem})
+        indicator = load_yaml(path, Indicator, root, defaults={"id": path.stem})
         workspace.indicators[indicator.id] = indicator
     for path in sorted((root / "models").glob("*.sql")):
         _check_name(path, root)
@@ -322,7 +322,7 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _load_yaml(path: Path, model: type[M], root: Path, defaults: dict[str, Any] | None = None) -> M:
+def load_yaml(path: Path, model: type[M], root: Path, defaults: dict[str, Any] | None = None) -> M:
     if defaults:
         _check_name(path, root)
     name = _relative(path, root)
@@ -351,8 +351,8 @@ def _load_yaml(path: Path, model: type[M], root: Path, defaults: dict[str, Any] 
 def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | None, file: str) -> WorkspaceError:
     error = exc.errors()[0]
     loc = [str(p) for p in error["loc"]]
-    dotted = _dotted(error["loc"])
-    line = _line_of(node, error["loc"])
+    field = dotted(error["loc"])
+    line = line_of(node, error["loc"])
     message = error["msg"]
     hint = None
     if error["type"] == "extra_forbidden":
@@ -367,17 +367,17 @@ def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | Non
         hint = f"Allowed: {expected}."
     elif error["type"] == "missing":
         message = f"the field '{loc[-1]}' is required"
-    return WorkspaceError(message, Location(file=file, line=line, field=dotted), hint=hint)
+    return WorkspaceError(message, Location(file=file, line=line, field=field), hint=hint)
 
 
-def _dotted(loc: tuple[int | str, ...]) -> str:
+def dotted(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     """The 1-based line of the deepest YAML node on the path `loc` that exists."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:

@@ -1,0 +1,153 @@
+"""The history of a question's runs in the warehouse, so a report can show the answer narrowing as data comes
+in.
+
+``meta.question_runs`` holds one row per recorded run::
+
+    run_id       BIGINT       from the sequence meta.question_run_ids
+    question_id  VARCHAR      the question's id (its file name)
+    ran_at       TIMESTAMPTZ  when the run was made
+    question_hash VARCHAR     SHA-256 of the question as validated: a change of model, estimate or data shows
+    unit         VARCHAR      the question's unit
+    samples      BIGINT       Monte Carlo sample count
+    seed         BIGINT       the generator's seed: the run can be repeated
+    estimates    VARCHAR[]    leaf factors given as estimates
+    data         VARCHAR[]    leaf factors read from data
+    mean, median, p5, p25, p75, p95  DOUBLE  the answer's summary
+    threshold, p_exceed      DOUBLE   the threshold and P(answer > threshold), NULL without a threshold
+    warnings     VARCHAR[]    the warnings shown with the result
+
+Recording takes a read-write connection (the one writer); reading works on a read-only one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from peil.questions.engine import Run
+
+_SCHEMA = """
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SEQUENCE IF NOT EXISTS meta.question_run_ids START 1;
+CREATE TABLE IF NOT EXISTS meta.question_runs (
+    run_id BIGINT PRIMARY KEY DEFAULT nextval('meta.question_run_ids'),
+    question_id VARCHAR NOT NULL,
+    ran_at TIMESTAMPTZ NOT NULL,
+    question_hash VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    samples BIGINT NOT NULL,
+    seed BIGINT NOT NULL,
+    estimates VARCHAR[] NOT NULL,
+    data VARCHAR[] NOT NULL,
+    mean DOUBLE NOT NULL,
+    median DOUBLE NOT NULL,
+    p5 DOUBLE NOT NULL,
+    p25 DOUBLE NOT NULL,
+    p75 DOUBLE NOT NULL,
+    p95 DOUBLE NOT NULL,
+    threshold DOUBLE,
+    p_exceed DOUBLE,
+    warnings VARCHAR[] NOT NULL
+);
+"""
+
+_INSERT = """
+INSERT INTO meta.question_runs (question_id, ran_at, question_hash, unit, samples, seed, estimates, data,
+    mean, median, p5, p25, p75, p95, threshold, p_exceed, warnings)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING run_id
+"""
+
+_SELECT = """
+SELECT run_id, question_id, ran_at, question_hash, unit, samples, seed, estimates, data,
+    mean, median, p5, p25, p75, p95, threshold, p_exceed, warnings
+FROM meta.question_runs WHERE question_id = ? ORDER BY ran_at, run_id
+"""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One recorded run of a question (the columns of meta.question_runs)."""
+
+    run_id: int
+    question_id: str
+    ran_at: datetime
+    question_hash: str
+    unit: str
+    samples: int
+    seed: int
+    estimates: list[str]
+    data: list[str]
+    mean: float
+    median: float
+    p5: float
+    p25: float
+    p75: float
+    p95: float
+    threshold: float | None
+    p_exceed: float | None
+    warnings: list[str]
+
+    @property
+    def width90(self) -> float:
+        """The width of the 90% interval, p95 - p5: how uncertain the answer was."""
+        return self.p95 - self.p5
+
+
+def question_hash(run: Run) -> str:
+    """SHA-256 of the question as validated (estimates and formulas as written, data specifications)."""
+    return hashlib.sha256(run.question.model_dump_json().encode()).hexdigest()
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: Run) -> int:
+    """Store `run` in meta.question_runs (created if missing) in one transaction; return its run_id."""
+    s = run.summary
+    kinds = {name: item.kind for name, item in run.inputs.items()}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(_SCHEMA)
+        row = con.execute(
+            _INSERT,
+            [
+                run.question.id,
+                run.ran_at,
+                question_hash(run),
+                run.question.unit,
+                run.samples,
+                run.seed,
+                [n for n, k in kinds.items() if k == "estimate"],
+                [n for n, k in kinds.items() if k == "data"],
+                s.mean,
+                s.median,
+                s.p5,
+                s.p25,
+                s.p75,
+                s.p95,
+                s.threshold,
+                s.p_exceed,
+                run.warnings,
+            ],
+        ).fetchone()
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    assert row is not None
+    return int(row[0])
+
+
+def runs(con: duckdb.DuckDBPyConnection, question_id: str) -> list[RunRecord]:
+    """The recorded runs of `question_id`, oldest first; empty when nothing was recorded yet."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'question_runs'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return []
+    rows = con.execute(
+        _SELECT,
+        [question_id],
+    ).fetchall()
+    return [RunRecord(*row) for row in rows]
