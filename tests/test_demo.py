@@ -15,9 +15,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-# TEMPORARY: skip until the build pipeline (peil.build and the readers it imports) is complete; remove then.
-pytest.importorskip("peil.build", exc_type=ImportError)
-
 from peil.build import build
 from peil.demo import copy_workspace, workspace_path
 from peil.workspace import load

@@ -1,0 +1,137 @@
+"""The shape of a delimited text file: its delimiter, header and record width, and its records one by one.
+
+peil never uses DuckDB's CSV sniffer, which can take the header and early rows for a preamble and return no rows
+(peer case CSV-10). The delimiter is chosen here from the first MiB: each candidate (`,` `;` tab `|`) splits the
+records with Python's csv module, and the best candidate is the one whose header holds the most declared field
+names, then whose data records agree with the header's width, then that gives the most columns. A file with one
+column therefore keeps `,` when a late value happens to contain a `;`.
+
+Records are counted as a spreadsheet counts rows: a quoted value that spans lines is one record (CSV-02). Before
+the header every line counts, blank or not, so `skip_rows` and `header_row` are the row numbers a spreadsheet
+shows; among the data a blank line in a file of two or more columns is skipped and not counted, as DuckDB does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+from peil.errors import Location, SourceError
+from peil.workspace import ReadOptions
+
+DELIMITERS = [",", ";", "\t", "|"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How to split a file: `width` fields per data record; the header is record `header_row` (1-based)."""
+
+    delimiter: str
+    quote: str
+    header: list[str]
+    width: int
+    header_row: int
+
+
+def sniff(text: str, options: ReadOptions, expected: list[str], complete: bool, file: str) -> Dialect:
+    """The dialect of a file whose first characters are `text` (all of it when `complete`).
+
+    `expected` are the declared field names (empty when unknown). Raises SourceError when the file has fewer
+    rows than `skip_rows + header_row`.
+    """
+    header_row = options.skip_rows + options.header_row
+    candidates = [options.delimiter] if options.delimiter else DELIMITERS
+    scored = []
+    for delimiter in candidates:
+        rows = _sample_rows(text, delimiter, options.quote, complete)
+        if len(rows) < header_row:
+            raise SourceError(
+                f"the file has {len(rows)} rows; the header was expected in row {header_row}",
+                Location(file=file),
+                hint="Check options.skip_rows and options.header_row.",
+            )
+        header, data = rows[header_row - 1], [r for r in rows[header_row:] if r]
+        width = _width(header, data)
+        scored.append((_score(header, data, width, expected), delimiter, header, width))
+    _, delimiter, header, width = max(scored, key=lambda item: item[0])
+    return Dialect(delimiter, options.quote, header, width, header_row)
+
+
+def guess_header_row(text: str, delimiter: str, quote: str, complete: bool) -> int:
+    """The 1-based row of the header in a sample: the first row as wide as most rows (titles above are shorter)."""
+    rows = _sample_rows(text, delimiter, quote, complete)
+    widths = Counter(len(_named(r)) for r in rows if r)
+    if not widths:
+        return 1
+    common = widths.most_common(1)[0][0]
+    return next(i for i, r in enumerate(rows, start=1) if r and len(_named(r)) == common)
+
+
+def read_records(stream: TextIO, delimiter: str, quote: str, file: str) -> Iterator[tuple[list[str], str]]:
+    """Each record of a text stream opened with newline='', with the line ending that closed it ('' at the end).
+
+    A blank line is a record without fields. Raises SourceError naming the line where the quoting is broken
+    (e.g. a quote that is never closed).
+    """
+    last = [""]
+
+    def lines() -> Iterator[str]:
+        for line in stream:
+            last[0] = line
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, quotechar=quote, doublequote=True, strict=True)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SourceError(
+                f"the quoting is broken in the record that ends at line {reader.line_num}: {exc}",
+                Location(file=file, line=reader.line_num),
+                hint=f"A value that contains the delimiter or a line break must be enclosed in {quote}, and a "
+                f"{quote} inside it doubled.",
+            ) from None
+        yield fields, _ending(last[0])
+
+
+def _sample_rows(text: str, delimiter: str, quote: str, complete: bool) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, doublequote=True)
+    rows: list[list[str]] = []
+    with contextlib.suppress(csv.Error):  # a quote still open where the sample is cut off
+        rows.extend(reader)
+    return rows if complete or len(rows) < 2 else rows[:-1]
+
+
+def _width(header: list[str], data: list[list[str]]) -> int:
+    """Fields per data record: the most common width among the sample's data, and at least the header's."""
+    common = Counter(len(r) for r in data).most_common(1)[0][0] if data else 0
+    return max(common, len(_named(header)))
+
+
+def _score(header: list[str], data: list[list[str]], width: int, expected: list[str]) -> tuple[int, bool, int, int]:
+    named = _named(header)
+    found = len({name.strip() for name in named} & set(expected))
+    agree = sum(1 for r in data if len(r) == width) / len(data) if data else 1.0
+    fits = width in (len(named), len(named) + 1, len(header))
+    return found, fits and agree >= 0.8, width, round(agree * 100)
+
+
+def _named(header: list[str]) -> list[str]:
+    """The header without empty names after its last real name (a trailing delimiter, CSV-03)."""
+    end = len(header)
+    while end and not header[end - 1].strip():
+        end -= 1
+    return header[:end]
+
+
+def _ending(line: str) -> str:
+    if line.endswith("\r\n"):
+        return "\r\n"
+    return line[-1:] if line[-1:] in ("\n", "\r") else ""

@@ -1,0 +1,87 @@
+"""Find a source's files and fingerprint them: path, SHA-256, size and modification time."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mmap
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BufferedIOBase
+from pathlib import Path
+
+from peil.errors import Location, SourceError
+from peil.workspace import Source, iter_files
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a source, as found when the source was resolved.
+
+    `path` is relative to the workspace root in posix form, or absolute when the source's path is absolute;
+    `sha256` is the hex digest of the file's bytes (compressed bytes for .gz); `size` is in bytes; `modified`
+    is the file's mtime in UTC.
+    """
+
+    path: str
+    sha256: str
+    size: int
+    modified: datetime
+
+
+def source_files(source: Source, root: Path) -> list[SourceFile]:
+    """Resolve `source.path` (a path or glob, relative to `root` unless absolute) to its files, sorted and hashed.
+
+    Raises SourceError naming the path or pattern when nothing matches, or naming the file when it is empty.
+    """
+    matches = [path for path in iter_files(root, source.path) if path.is_file()]
+    if not matches:
+        raise SourceError(
+            f"no file matches '{source.path}'",
+            Location(file=source.path),
+            hint=f"Put the file there, or correct `path` in sources/{source.name}.yaml "
+            f"(relative to the workspace folder {root}; wildcards such as data/*.csv are allowed).",
+        )
+    files = []
+    for path in matches:
+        name = _display_path(path, root, source.path)
+        stat = path.stat()
+        if stat.st_size == 0:
+            raise SourceError(
+                "the file is empty (0 bytes)",
+                Location(file=name),
+                hint="Export the data again; an empty file usually means the export or download failed.",
+            )
+        digest = _sha256(path)
+        modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+        files.append(SourceFile(path=name, sha256=digest, size=stat.st_size, modified=modified))
+    return files
+
+
+def local_path(file: SourceFile, root: Path) -> Path:
+    """Where `file` is on disk (an absolute `file.path` stays as it is)."""
+    return root / file.path
+
+
+def is_gzip(path: Path) -> bool:
+    return path.suffix.lower() == ".gz"
+
+
+def open_binary(path: Path) -> BufferedIOBase:
+    """The file's bytes, decompressed when its name ends in .gz."""
+    if is_gzip(path):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a non-empty file, hashed from a memory map (faster than reading it in chunks)."""
+    with path.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return hashlib.sha256(data).hexdigest()
+
+
+def _display_path(path: Path, root: Path, pattern: str) -> str:
+    if Path(pattern).is_absolute():
+        return path.as_posix()
+    return Path(os.path.relpath(path, root)).as_posix()

@@ -1,0 +1,260 @@
+"""Propose a source YAML for a new file: format, read options, field types, a primary key and placeholders.
+
+The file is first loaded as it is, every field as text, through the same readers `load_into` uses; each column's
+type is then the first of these that all its values fit, tested with the same checks (conform.parse) that will
+read it later, over every row (a late value is never missed, peer case TYP-02):
+
+- a column with a value that has a significant leading zero (0412..., not 0 or 0,5) is a string, so codes keep
+  their zeros (peer case TYP-06);
+- integer (year when the name says jaar/year and every value is a year), boolean, number, date (ISO, then
+  dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy), datetime; else string.
+
+The number format (decimal and thousands separator) is the one under which most columns are numbers; '.' wins a
+tie. The primary key is the first column, else the first pair of columns among the first six, that is unique and
+never empty, from the columns that can be keys (strings, integers, years, dates).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import itertools
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from peil.errors import Location, SourceError
+from peil.sources import conform, structured
+from peil.sources.cells import text_of
+from peil.sources.columns import header_names
+from peil.sources.dialect import guess_header_row, sniff
+from peil.sources.encoding import HEAD, decode_head, detect, sample
+from peil.sources.excel import read_sheet
+from peil.sources.files import open_binary, source_files
+from peil.sources.load import load_into
+from peil.sources.sql import identifier
+from peil.workspace import ReadOptions, SchemaField, Source, format_for_path
+
+NUMBER_FORMATS = [
+    conform.Numbers("."),
+    conform.Numbers(","),
+    conform.Numbers(",", "."),
+    conform.Numbers(".", ","),
+    conform.Numbers(",", " "),
+]
+DATE_FORMATS = [None, "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+DATETIME_FORMATS = [None, "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"]
+KEY_TYPES = ("string", "integer", "year", "date")
+YEAR_NAME = re.compile(r"jaar|year", re.IGNORECASE)
+LEADING_ZERO = r"^\s*[+-]?0[0-9]"
+HEADER_SCAN = 30
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What infer found out about a file before typing it: its format, read options and column names."""
+
+    format: str
+    options: dict[str, Any]
+    names: list[str]
+
+
+def infer(path: Path, root: Path | None = None) -> str:
+    """A proposed source YAML (text) for the file at `path`, its path written relative to `root` when inside it.
+
+    The YAML loads back through peil.workspace; owner and licence are placeholders to fill in, and the
+    classification is `internal` until someone decides. Raises SourceError when the file cannot be read or its
+    format cannot be told from its extension.
+    """
+    path = Path(path).resolve()
+    shown = _shown_path(path, root)
+    try:
+        kind = format_for_path(path.name)
+    except ValueError as exc:
+        raise SourceError(str(exc), Location(file=shown)) from None
+    layout = _layout(path, kind, shown)
+    draft = _source(path, layout, [SchemaField(name=n) for n in layout.names])
+    with contextlib.closing(duckdb.connect()) as con:
+        load_into(con, draft, path.parent, source_files(draft, path.parent), "t")
+        numbers = _number_format(con, layout.names)
+        fields = [_field(con, name, numbers) for name in layout.names]
+        key = _primary_key(con, fields)
+    options = dict(layout.options)
+    if numbers != conform.PLAIN:
+        options["decimal"] = numbers.decimal
+        if numbers.thousands:
+            options["thousands"] = numbers.thousands
+    return _yaml(path, shown, Layout(kind, options, layout.names), fields, key)
+
+
+def _layout(path: Path, kind: str, shown: str) -> Layout:
+    if kind == "csv":
+        return _delimited_layout(path, shown)
+    if kind == "excel":
+        return _workbook_layout(path, shown)
+    if kind == "parquet":
+        with contextlib.closing(duckdb.connect()) as con:
+            described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+        return Layout(kind, {}, [str(row[0]) for row in described])
+    if kind == "json":
+        with open_binary(path) as stream:
+            document = json.loads(stream.read().decode("utf-8-sig"))
+        dotted = _records_path(document)
+        records = structured.records_at(document, dotted, shown)
+        return Layout(kind, {"records": dotted} if dotted else {}, _keys(records))
+    records = [r for _, r in itertools.islice(structured.ndjson_records(path, shown), structured.KEY_SAMPLE)]
+    return Layout(kind, {}, _keys(records))
+
+
+def _delimited_layout(path: Path, shown: str) -> Layout:
+    head, tail = sample(path)
+    encoding = detect(head, tail)
+    text = decode_head(head, encoding, shown, declared=False)
+    complete = len(head) < HEAD
+    first = sniff(text, ReadOptions.model_validate({}), [], complete, shown)
+    header_row = guess_header_row(text, first.delimiter, first.quote, complete)
+    options = ReadOptions.model_validate({"delimiter": first.delimiter, "header_row": header_row})
+    dialect = sniff(text, options, [], complete, shown)
+    names, _ = header_names(dialect.header, dialect.width, Location(file=shown))
+    found = {"delimiter": dialect.delimiter, "encoding": "utf-8" if encoding.startswith("utf-8") else encoding}
+    return Layout("csv", found | ({"header_row": header_row} if header_row != 1 else {}), _named(names))
+
+
+def _workbook_layout(path: Path, shown: str) -> Layout:
+    sheet, grid = read_sheet(path, None, shown)
+    counts = [sum(1 for c in row if c not in ("", None)) for row in grid[:HEADER_SCAN]]
+    widest = max(counts, default=0)
+    header_row = next((i for i, n in enumerate(counts, start=1) if n == widest), 1)
+    width = max((len(row) for row in grid), default=0)
+    cells = [text_of(c) for c in grid[header_row - 1]] if grid else []
+    names, _ = header_names(cells, width, Location(file=shown, sheet=sheet))
+    options: dict[str, Any] = {"sheet": sheet} | ({"header_row": header_row} if header_row != 1 else {})
+    return Layout("excel", options, _named(names))
+
+
+def _source(path: Path, layout: Layout, fields: list[SchemaField]) -> Source:
+    return Source.model_validate(
+        {
+            "name": _slug(path),
+            "path": glob.escape(path.name),
+            "format": layout.format,
+            "options": layout.options,
+            "schema": {"fields": [f.model_dump(exclude_defaults=True) for f in fields]},
+            "owner": "TODO",
+        }
+    )
+
+
+def _number_format(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> conform.Numbers:
+    """The number format under which most columns (without leading zeros) hold only numbers."""
+    number = SchemaField(name="x", type="number")
+    checks = [
+        f"bool_and({identifier(n)} IS NULL OR ({conform.parse(number, identifier(n), numbers)}) IS NOT NULL) "
+        f"AND count({identifier(n)}) > 0 AND NOT bool_or(regexp_matches({identifier(n)}, '{LEADING_ZERO}'))"
+        for numbers in NUMBER_FORMATS
+        for n in names
+    ]
+    if not checks:
+        return conform.PLAIN
+    flags = con.execute(f"SELECT {', '.join(checks)} FROM t").fetchall()[0]  # noqa: S608
+    scores = [sum(bool(f) for f in flags[i * len(names) : (i + 1) * len(names)]) for i in range(len(NUMBER_FORMATS))]
+    return NUMBER_FORMATS[scores.index(max(scores))]
+
+
+def _field(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) -> SchemaField:
+    """The first type (and format) that every value of the column fits; string when none does."""
+    column = identifier(name)
+    candidates = [SchemaField(name=name, type="year")] if YEAR_NAME.search(name) else []
+    candidates += [SchemaField(name=name, type="integer"), SchemaField(name=name, type="boolean")]
+    candidates += [SchemaField(name=name, type="number")]
+    candidates += [SchemaField(name=name, type="date", format=f) for f in DATE_FORMATS]
+    candidates += [SchemaField(name=name, type="datetime", format=f) for f in DATETIME_FORMATS]
+    fits = ", ".join(
+        f"bool_and({column} IS NULL OR ({conform.parse(c, column, numbers)}) IS NOT NULL)" for c in candidates
+    )
+    query = f"SELECT count({column}), bool_or(regexp_matches({column}, '{LEADING_ZERO}')), {fits} FROM t"  # noqa: S608
+    count, zeros, *flags = con.execute(query).fetchall()[0]
+    if not count or zeros:
+        return SchemaField(name=name)
+    return next((c for c, fit in zip(candidates, flags, strict=True) if fit), SchemaField(name=name))
+
+
+def _primary_key(con: duckdb.DuckDBPyConnection, fields: list[SchemaField]) -> list[str]:
+    """The first unique, never empty column, else pair of columns among the first six; [] when none is."""
+    names = [f.name for f in fields if f.type in KEY_TYPES]
+    sets = [[n] for n in names] + [list(p) for p in itertools.combinations(names[:6], 2)]
+    if not sets:
+        return []
+    checks = ", ".join(
+        f"count(DISTINCT {_tuple(s)}) = count(*) AND " + " AND ".join(f"count({identifier(n)}) = count(*)" for n in s)
+        for s in sets
+    )
+    total, *unique = con.execute(f"SELECT count(*), {checks} FROM t").fetchall()[0]  # noqa: S608
+    if total < 2:
+        return []
+    return next((s for s, ok in zip(sets, unique, strict=True) if ok), [])
+
+
+def _yaml(path: Path, shown: str, layout: Layout, fields: list[SchemaField], key: list[str]) -> str:
+    schema: dict[str, Any] = {"fields": [f.model_dump(exclude_defaults=True) for f in fields]}
+    if key:
+        schema["primaryKey"] = key
+    data: dict[str, Any] = {"name": _slug(path), "title": path.stem, "path": shown, "format": layout.format}
+    if layout.options:
+        data["options"] = layout.options
+    data |= {"schema": schema, "owner": "TODO", "classification": "internal", "licence": "TODO"}
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    notes = {
+        "owner: TODO": "  # the department that answers for this data",
+        "classification: internal": "  # public | internal | confidential | personal | special_category",
+        "licence: TODO": "  # e.g. CC-BY-4.0 for open data, or none for internal data",
+    }
+    lines = [line + notes.get(line, "") for line in text.splitlines()]
+    intro = f"# Proposed by peil from {shown}: check the types and the key, and fill in owner and licence.\n"
+    return intro + "\n".join(lines) + "\n"
+
+
+def _records_path(document: Any) -> str | None:
+    """The dotted path of the first array of objects in a JSON document, breadth first; None for the top."""
+    queue: list[tuple[str, Any]] = [("", document)]
+    while queue:
+        dotted, node = queue.pop(0)
+        if isinstance(node, list) and node and all(isinstance(item, dict) for item in node):
+            return dotted or None
+        if isinstance(node, dict):
+            queue += [(f"{dotted}.{k}" if dotted else k, v) for k, v in node.items()]
+    return None
+
+
+def _tuple(names: list[str]) -> str:
+    quoted = ", ".join(identifier(n) for n in names)
+    return f"({quoted})" if len(names) > 1 else quoted
+
+
+def _keys(records: Sequence[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(key for record in records for key in record))
+
+
+def _named(names: list[str | None]) -> list[str]:
+    return [n for n in names if n is not None]
+
+
+def _slug(path: Path) -> str:
+    stem = path.name.split(".")[0]
+    ascii_name = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")
+    return slug if re.match(r"^[a-z]", slug) else f"source_{slug}".rstrip("_")
+
+
+def _shown_path(path: Path, root: Path | None) -> str:
+    if root is not None:
+        with contextlib.suppress(ValueError):
+            return path.relative_to(Path(root).resolve()).as_posix()
+    return str(path)

@@ -1,0 +1,62 @@
+"""Load all files of a source into one table, with the reader its format names."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from peil.sources import delimited, excel, structured
+from peil.sources.conform import check_formats
+from peil.sources.files import SourceFile, local_path
+from peil.sources.table import Loaded, Target, check_primary_key, create, insertion_order_kept
+from peil.workspace import Source
+
+Reader = Callable[[Target, Source, SourceFile, Path, Path], Loaded]
+READERS: dict[str, Reader] = {
+    "csv": delimited.load,
+    "excel": excel.load,
+    "parquet": structured.load_parquet,
+    "json": structured.load_json,
+    "ndjson": structured.load_ndjson,
+}
+
+
+@dataclass
+class LoadResult:
+    """How many rows were loaded, and warnings each naming the file (and sheet, row or column) concerned."""
+
+    row_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_into(
+    con: duckdb.DuckDBPyConnection, source: Source, root: Path, files: list[SourceFile], table: str
+) -> LoadResult:
+    """Create table `table` (qualified and quoted, e.g. "raw"."population__v3") holding the rows of all `files`.
+
+    The columns are the schema's fields in order, typed string VARCHAR, integer BIGINT, number DOUBLE, boolean
+    BOOLEAN, date DATE, datetime TIMESTAMP, year INTEGER; then _file (SourceFile.path), _sheet (NULL but for
+    workbooks) and _row (the 1-based row number a spreadsheet shows: the header is row 1 when header_row is 1,
+    a quoted value over several lines is one row). Runs inside the caller's transaction and commits nothing;
+    creates no other table but temporary scratch files.
+
+    Raises SourceError with file, sheet, row and column when the header lacks a declared field, a value does not
+    fit its type, the encoding is wrong, a workbook is broken, encrypted or lacks the sheet, or a primary key
+    value is empty or repeated.
+    """
+    check_formats(source)
+    target = Target(con, table, source.table_schema)
+    create(target)
+    result = LoadResult()
+    read = READERS[source.format or "csv"]
+    with insertion_order_kept(con), tempfile.TemporaryDirectory(prefix="peil-") as scratch:
+        for file in files:
+            loaded = read(target, source, file, local_path(file, root), Path(scratch))
+            result.row_count += loaded.rows
+            result.warnings += loaded.warnings
+    check_primary_key(target)
+    return result

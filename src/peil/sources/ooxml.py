@@ -1,0 +1,111 @@
+"""What python-calamine does not tell about an .xlsx or .xlsm sheet, read from the sheet's XML.
+
+- A formula whose result was never stored (a workbook written by a library such as openpyxl, which does not
+  calculate) reads as an empty cell in calamine. peil names such cells instead of passing off a silent NULL
+  (peer case XLS-03).
+- calamine turns both the serials 59 and 60 of a date cell into 1900-02-28; 60 is Excel's fictitious 29 February
+  1900 (peer case XLS-01). The stored serial tells them apart.
+
+The XML is parsed only when its bytes contain a formula or a value 60, so most sheets cost one decompression.
+Other workbook formats (xls, xlsb, ods) always store formula results, and ods stores dates as dates.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+CELL = re.compile(r"([A-Z]+)([0-9]+)")
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+@dataclass
+class SheetQuirks:
+    """Cells of one sheet, by 0-based (row, column): formulas without a stored result, and serials of 60.x."""
+
+    uncached: list[tuple[int, int]] = field(default_factory=list)
+    serial_60: set[tuple[int, int]] = field(default_factory=set)
+
+
+def sheet_quirks(path: Path, sheet: str) -> SheetQuirks:
+    """The quirks of sheet `sheet` of an OOXML workbook; empty for any other file."""
+    quirks = SheetQuirks()
+    if not zipfile.is_zipfile(path):
+        return quirks
+    with zipfile.ZipFile(path) as archive:
+        part = _sheet_part(archive, sheet)
+        if part is None or not _worth_parsing(archive, part):
+            return quirks
+        with archive.open(part) as xml:
+            for _, element in ElementTree.iterparse(xml):
+                tag = _local(element.tag)
+                if tag == "c":
+                    _inspect(element, quirks)
+                elif tag == "row":
+                    element.clear()
+    return quirks
+
+
+def cell_name(row: int, column: int) -> str:
+    """The A1-style name of the 0-based cell (row, column): (0, 2) -> C1."""
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def _inspect(cell: ElementTree.Element, quirks: SheetQuirks) -> None:
+    children = {_local(child.tag): child for child in cell}
+    match = CELL.fullmatch(cell.get("r", ""))
+    if match is None:
+        return
+    letters, digits = match.groups()
+    position = (int(digits) - 1, _column_index(letters))
+    value = children.get("v")
+    text = (value.text or "").strip() if value is not None else ""
+    if "f" in children and not text:
+        quirks.uncached.append(position)
+    elif text.startswith("60") and cell.get("t", "n") == "n" and 60 <= float(text) < 61:
+        quirks.serial_60.add(position)
+
+
+def _worth_parsing(archive: zipfile.ZipFile, part: str) -> bool:
+    with archive.open(part) as xml:
+        previous = b""
+        while chunk := xml.read(1 << 20):
+            window = previous + chunk
+            if b"<f" in window or b"<v>60<" in window or b"<v>60." in window:
+                return True
+            previous = chunk[-8:]
+    return False
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The archive member holding sheet `sheet`, from xl/workbook.xml and its relationships."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    ids = [s.get(RELATIONSHIP_ID) for s in workbook.iter() if _local(s.tag) == "sheet" and s.get("name") == sheet]
+    targets = {r.get("Id"): r.get("Target", "") for r in relations.iter() if _local(r.tag) == "Relationship"}
+    target = targets.get(ids[0]) if ids else None
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]

@@ -1,0 +1,195 @@
+"""The table a source is loaded into: its columns, inserting each reader's rows, and the primary key check.
+
+Every reader describes one file's rows the same way, as `Rows`: a SQL relation (a DuckDB table function or a
+registered Arrow table), per declared field the SQL of its typed value (which fails the query on an invalid
+value, see conform.strict) and the raw text to check, and how to number the rows. One INSERT ... SELECT loads
+them. The caller's transaction is aborted when a statement fails, so the first invalid value is then looked up
+on a separate in-memory connection, which reads the same file again.
+
+`_row` of a relation that returns rows in file order (DuckDB's CSV and NDJSON readers) is the row's position
+plus an offset. The rows are first written to a temporary table and numbered by its rowid: row_number() OVER ()
+would make DuckDB read and convert the file on one thread, which takes twice as long on two cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from peil.errors import Location, SourceError
+from peil.sources import conform
+from peil.sources.sql import identifier, literal
+from peil.workspace import SchemaField, TableSchema
+
+META_COLUMNS = ("_file", "_sheet", "_row")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a reader loaded from one file: the number of rows and warnings naming file, sheet, row or column."""
+
+    rows: int
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where rows go: a connection in the caller's transaction and the qualified, quoted table name."""
+
+    con: duckdb.DuckDBPyConnection
+    table: str
+    schema: TableSchema
+
+
+@dataclass(frozen=True)
+class Column:
+    """A declared field: `value` is SQL over Rows.relation giving its typed value (failing on an invalid one);
+    `text` is SQL over Rows.checked giving the raw text that conform.parse checks, None when always valid."""
+
+    value: str
+    text: str | None
+
+
+@dataclass
+class Rows:
+    """One file's (or sheet's) rows as SQL over `relation`, with `columns` in schema order.
+
+    `row` is the SQL for `_row`, or an int k when `relation` returns rows in file order: `_row` is then k plus
+    the row's 1-based position. `checked` is the relation the texts are read from (default: `relation`);
+    `guard` SQL that must hold for every row; `arrow` tables to register under their names while reading.
+    """
+
+    relation: str
+    columns: list[Column]
+    row: str | int
+    numbers: conform.Numbers = conform.PLAIN
+    sheet: str | None = None
+    guard: str | None = None
+    arrow: dict[str, pa.Table] = field(default_factory=dict)
+    checked: str | None = None
+
+
+def create(target: Target) -> None:
+    """Create the target table: the declared fields in schema order, then _file, _sheet and _row."""
+    columns = [f"{identifier(f.name)} {conform.DUCKDB_TYPES[f.type]}" for f in target.schema.fields]
+    columns += ["_file VARCHAR", "_sheet VARCHAR", "_row BIGINT"]
+    target.con.execute(f"CREATE TABLE {target.table} ({', '.join(columns)})")
+
+
+def insert(target: Target, rows: Rows, file: str, explain: Callable[[duckdb.Error], SourceError] | None = None) -> int:
+    """Insert the rows of one file; returns how many.
+
+    Raises SourceError naming the file, row, column and value of the first value that does not fit its type;
+    any other failure of DuckDB goes through `explain` (by default it is reported as it is).
+    """
+    names = [identifier(f.name) for f in target.schema.fields]
+    values = ", ".join(f"{c.value} AS {n}" for c, n in zip(rows.columns, names, strict=True))
+    where = f" WHERE {rows.guard}" if rows.guard else ""
+    sheet = f"CAST({literal(rows.sheet) if rows.sheet is not None else 'NULL'} AS VARCHAR)"
+    con = target.con
+    try:
+        with _registered(con, rows.arrow):
+            if isinstance(rows.row, str):
+                select = f"SELECT {values}, {literal(file)}, {sheet}, {rows.row} FROM {rows.relation}{where}"  # noqa: S608
+                return int(con.execute(f"INSERT INTO {target.table} {select}").fetchall()[0][0])
+            stage = f"peil_stage_{uuid.uuid4().hex}"
+            con.execute(f"CREATE TEMP TABLE {stage} AS SELECT {values} FROM {rows.relation}{where}")  # noqa: S608
+            inserted = con.execute(
+                f"INSERT INTO {target.table} SELECT {', '.join(names)}, {literal(file)}, {sheet}, "  # noqa: S608
+                f"rowid + {rows.row + 1} FROM {stage}"
+            ).fetchall()[0][0]
+            con.execute(f"DROP TABLE {stage}")
+            return int(inserted)
+    except duckdb.Error as exc:
+        if conform.VALUE_ERROR in str(exc) or isinstance(exc, duckdb.ConversionException):
+            invalid = _first_invalid(target.schema.fields, rows)
+            if invalid is not None:
+                raise conform.value_error(invalid, file, rows.sheet, rows.numbers) from None
+        raise (explain or (lambda e: unreadable(e, file, rows.sheet)))(exc) from None
+
+
+def unreadable(exc: duckdb.Error, file: str, sheet: str | None = None) -> SourceError:
+    """A SourceError for a failure of DuckDB that peil cannot explain better: DuckDB's first line of text."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return SourceError(
+        f"cannot read the file: {message}",
+        Location(file=file, sheet=sheet),
+        hint="Check that the file is complete and of the declared format.",
+    )
+
+
+def check_primary_key(target: Target) -> None:
+    """Raise SourceError when a primary key field is empty or a key value occurs twice, naming the rows."""
+    key = target.schema.primary_key
+    if not key:
+        return
+    names = ", ".join(identifier(k) for k in key)
+    empty = " OR ".join(f"{identifier(k)} IS NULL" for k in key)
+    found = target.con.execute(
+        f"SELECT _file, _sheet, _row, {names} FROM {target.table} WHERE {empty} "  # noqa: S608
+        "ORDER BY _file, _sheet, _row LIMIT 1"
+    ).fetchall()
+    if found:
+        file, sheet, row, *values = found[0]
+        missing = [k for k, v in zip(key, values, strict=True) if v is None]
+        raise SourceError(
+            f"the primary key field '{missing[0]}' is empty",
+            Location(file=file, sheet=sheet, row=row, column=missing[0]),
+            hint="Every row needs a value for each primary key field; fill it in or change schema.primaryKey.",
+        )
+    found = target.con.execute(
+        f"SELECT {names}, list((_file, _sheet, _row) ORDER BY _file, _sheet, _row)[1:2], count(*) "  # noqa: S608
+        f"FROM {target.table} GROUP BY ALL HAVING count(*) > 1 ORDER BY min((_file, _sheet, _row)) LIMIT 1"
+    ).fetchall()
+    if found:
+        *values, places, count = found[0]
+        (file1, sheet1, row1), (file2, sheet2, row2) = places
+        value = ", ".join(f"{k}={v!r}" for k, v in zip(key, values, strict=True))
+        first = str(Location(file=file1, sheet=sheet1, row=row1))
+        raise SourceError(
+            f"the primary key {value} occurs {count} times; it is also in {first}",
+            Location(file=file2, sheet=sheet2, row=row2),
+            hint="A primary key must identify one row; remove the duplicate row or change schema.primaryKey.",
+        )
+
+
+def _first_invalid(fields: list[SchemaField], rows: Rows) -> conform.Invalid | None:
+    """The first value that does not fit, read again on a new connection; None when that read fails too."""
+    texts = [(f, c.text) for f, c in zip(fields, rows.columns, strict=True) if c.text is not None]
+    row = f"row_number() OVER () + {rows.row}" if isinstance(rows.row, int) else rows.row
+    try:
+        with contextlib.closing(duckdb.connect()) as con, _registered(con, rows.arrow):
+            return conform.first_invalid(con, rows.checked or rows.relation, texts, row, rows.numbers)
+    except duckdb.Error:
+        return None
+
+
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> Iterator[None]:
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield
+    finally:
+        for name in tables:
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(name)
+
+
+@contextlib.contextmanager
+def insertion_order_kept(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Keep DuckDB's preserve_insertion_order on while loading: `_row` relies on rows arriving in file order."""
+    kept = bool(con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0])
+    if not kept:
+        con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        if not kept:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("SET preserve_insertion_order = false")
