@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 STARTER = Path(__file__).parents[1] / "src" / "peil" / "starter"
@@ -22,6 +28,37 @@ def starter(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return root
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], str]]:
+    """Start `peil serve` for a built workspace on a free loopback port and give its URL; stopped after the test."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(root: Path) -> str:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "peil", "serve", "-w", str(root), "--port", str(port)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        return url
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 CHROMIUM = Path("/usr/bin/chromium")

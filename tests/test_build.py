@@ -84,21 +84,54 @@ def test_changing_one_file_makes_exactly_one_new_snapshot(starter: Path) -> None
     assert _value(starter, "SELECT \"2009\" FROM raw.bevolking__v1 WHERE CD_MUNTY_REFNIS = '36015'") == 56893
 
 
-def test_a_bad_value_stops_the_load_names_the_cell_and_keeps_the_previous_snapshot(starter: Path) -> None:
+def _held(root: Path, dataset: str) -> list[tuple[object, ...]]:
+    return _rows(
+        root,
+        "SELECT q._file, q._row, q.key, [(f.check, f.column, f.reason, f.value) FOR f IN q.failures] "
+        "FROM meta.quarantine AS q JOIN meta.snapshots AS s USING (snapshot_id) "
+        "WHERE q.dataset = ? AND q.held AND s.version = (SELECT max(version) FROM meta.snapshots WHERE dataset = ?) "
+        "ORDER BY q._row",
+        [dataset, dataset],
+    )
+
+
+def _rows(root: Path, sql: str, params: list[object]) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(root / ".peil" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_value_that_does_not_fit_its_type_quarantines_its_row_with_the_value(starter: Path) -> None:
     build(starter)
     _replace(starter / POPULATION, "36015,56893,", "36015,56893x,")
-    with pytest.raises(SourceError) as caught:
-        build(starter)
-    error = caught.value
-    assert error.location is not None
-    assert error.location.file == POPULATION
-    assert error.location.column == "2009"
-    assert error.location.row == 231  # Roeselare's line in the file, the header being row 1
-    assert "56893x" in str(error)
-    assert _snapshots(starter) == [("bevolking", 1, 589), ("gemeenten", 1, 589)]
-    assert _value(starter, "SELECT status FROM meta.builds ORDER BY build_id DESC LIMIT 1") == "failed"
+    summary = build(starter)
+    assert summary.snapshots_made == 1
+    assert _held(starter, "bevolking") == [
+        (POPULATION, 231, '{"CD_MUNTY_REFNIS":"36015"}', [("type", "2009", "not a whole number", "56893x")])
+    ]
+    assert any("1 values do not fit" in w for w in summary.ingested["bevolking"].snapshot.warnings)
+    # raw keeps every row; the current view leaves the quarantined one out
+    assert _value(starter, "SELECT count(*) FROM raw.bevolking__v2") == 589
+    assert _value(starter, "SELECT count(*) FROM bevolking") == 588
+    assert _value(starter, "SELECT count(*) FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'") == 0
     _replace(starter / POPULATION, "36015,56893x,", "36015,56893,")
-    assert build(starter).snapshots_made == 0
+    assert build(starter).snapshots_made == 1
+    assert _value(starter, "SELECT \"2009\" FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'") == 56893
+
+
+def test_a_repeated_key_quarantines_every_row_holding_it(starter: Path) -> None:
+    path = starter / POPULATION
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines, lines[230].replace(",60386", ",60999")]), encoding="utf-8")
+    build(starter)
+    held = _held(starter, "bevolking")
+    assert [row for _, row, _, _ in held] == [231, 591]
+    assert {failure for _, _, _, failures in held for failure in failures} == {
+        ("primary_key", "CD_MUNTY_REFNIS", "duplicate key", "36015")
+    }
+    assert _value(starter, "SELECT count(*) FROM bevolking") == 588
 
 
 def test_a_missing_file_is_an_error_and_loses_nothing(starter: Path) -> None:

@@ -9,8 +9,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from peil.questions import Question, record_run, run, runs
-from peil.questions.history import question_hash
+from peil.questions import Question, record_if_changed, record_run, run, runs
+from peil.questions.history import inputs_hash, question_hash
 
 
 def build(households: dict[str, Any], threshold: float | None = 3000) -> Question:
@@ -86,3 +86,21 @@ def test_a_failed_record_leaves_no_partial_row(tmp_path: Path) -> None:
         with pytest.raises(duckdb.Error):
             record_run(con, broken)
         assert [r.run_id for r in runs(con, "pianos")] == [1]
+
+
+def test_a_run_is_recorded_again_only_when_the_question_or_its_data_changed(tmp_path: Path) -> None:
+    data = {"data": {"sql": "SELECT households FROM t"}}
+    first = run(build(data), lambda _: 125000.0, samples=100, seed=1)
+    more_samples = run(build(data), lambda _: 125000.0, samples=1000, seed=2)
+    new_data = run(build(data), lambda _: 126000.0, samples=100, seed=1)
+    new_threshold = run(build(data, threshold=4000), lambda _: 126000.0, samples=100, seed=1)
+    spread = run(build(data), lambda _: np.array([1.0, 2.0]), samples=100, seed=1)
+    assert inputs_hash(first) == inputs_hash(more_samples) != inputs_hash(new_data) != inputs_hash(spread)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert record_if_changed(con, first) == 1
+        assert record_if_changed(con, more_samples) is None
+        assert record_if_changed(con, new_data) == 2
+        assert record_if_changed(con, new_data) is None
+        assert record_if_changed(con, new_threshold) == 3
+        assert record_if_changed(con, first) == 4  # back to the earlier data: a change from the last run recorded
+        assert {r.run_id: r.inputs_hash for r in runs(con, "pianos")}[4] == inputs_hash(first)

@@ -263,7 +263,7 @@ def test_report_text_and_names_with_script_are_escaped(tmp_path: Path) -> None:
 def test_pages_load_nothing_from_the_network(tmp_path: Path, warehouse: duckdb.DuckDBPyConnection) -> None:
     site = build_site(tmp_path, warehouse)
     pages = sorted(p.name for p in site.glob("*.html"))
-    assert pages == ["bronnen.html", "index.html", "indicatoren.html"]
+    assert pages == ["bronnen.html", "index.html", "indicatoren.html", "wijzigingen.html"]
     for page in site.glob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html), page.name
@@ -435,7 +435,13 @@ def test_without_index_report_an_overview_is_the_index(tmp_path: Path, warehouse
     (root / "reports" / "index.md").rename(root / "reports" / "werk.md")
     workspace = ws.load(root)
     pages = render_site(workspace, warehouse, workspace.site_path, build_id=2)
-    assert [p.name for p in pages] == ["index.html", "werk.html", "indicatoren.html", "bronnen.html"]
+    assert [p.name for p in pages] == [
+        "index.html",
+        "werk.html",
+        "indicatoren.html",
+        "bronnen.html",
+        "wijzigingen.html",
+    ]
     html = (workspace.site_path / "index.html").read_text(encoding="utf-8")
     assert '<li><a href="werk.html">Werk in Roeselare</a></li>' in html
     assert '<td class="num">15,3%</td>' in html

@@ -120,3 +120,11 @@ def test_chart_number_locale_follows_the_language() -> None:
         "percent": "%",
     }
     assert i18n.vega_format_locale("en")["decimal"] == "."
+
+
+@pytest.mark.parametrize(
+    ("values", "decimals"),
+    [((0.0234,), 4), ((12.3, 4.1), 1), ((1234.0, 5.0), 0), ((-0.5, 0.2), 3), ((0.0, float("nan")), 0), ((1e-9,), 6)],
+)
+def test_significant_decimals_show_the_largest_value_to_three_digits(values: tuple[float, ...], decimals: int) -> None:
+    assert i18n.significant_decimals(values) == decimals

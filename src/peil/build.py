@@ -1,8 +1,12 @@
-"""A build: snapshot every changed source, run the models, compute the indicators, render the report.
+"""A build: snapshot every changed source, run the models, compute the indicators, answer the questions, render
+the report.
 
 The one function here is what `peil build`, `peil demo` and the Python API call. Each source's snapshot is its
 own transaction; models, indicators and lineage are one more. A failure stops the build, marks it failed and
-leaves every earlier snapshot and the previous models in place.
+leaves every earlier snapshot and the previous models in place. The questions (questions/*.yaml) are checked
+before anything else and run after the indicators, with a fixed seed so that the report does not change while
+their inputs do not; a run is added to their history (meta.question_runs) only when the question or the data it
+reads changed.
 """
 
 from __future__ import annotations
@@ -14,12 +18,19 @@ from pathlib import Path
 
 from peil import indicators, models, query, reports, workspace
 from peil.errors import PeilError
+from peil.quality.declarations import ordered
+from peil.questions import Question, Run, load_all, record_if_changed, resolver
+from peil.questions import run as run_question
 from peil.store import IngestResult, Warehouse
+
+REPORT_SAMPLES = 100_000
+REPORT_SEED = 20_250_101
 
 
 @dataclass(frozen=True)
 class Step:
-    """Progress of a build: phase ('source', 'models', 'indicators', 'report'), item name, items done of total."""
+    """Progress of a build: phase ('source', 'models', 'indicators', 'questions', 'report'), item name, items done
+    of total."""
 
     phase: str
     name: str
@@ -29,12 +40,15 @@ class Step:
 
 @dataclass
 class BuildSummary:
-    """What a build did: its id, the snapshot per source (and whether it is new), rows, indicators, seconds."""
+    """What a build did: its id, the snapshot per source (and whether it is new), rows, indicators, the run of
+    each question (and how many were new to the history), seconds."""
 
     build_id: int
     ingested: dict[str, IngestResult] = field(default_factory=dict)
     models: int = 0
     indicator_rows: dict[str, int] = field(default_factory=dict)
+    question_runs: dict[str, Run] = field(default_factory=dict)
+    runs_recorded: int = 0
     pages: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -50,11 +64,12 @@ class BuildSummary:
 def build(root: Path | str, on_step: Callable[[Step], None] | None = None) -> BuildSummary:
     """Build the workspace in `root` and render its site; return what was done.
 
-    Raises WorkspaceError, SourceError, ModelError, IndicatorError or ReportError (all PeilError) naming the file
-    and place; the warehouse then holds everything up to the last completed snapshot.
+    Raises WorkspaceError, SourceError, ModelError, IndicatorError, QuestionError or ReportError (all PeilError)
+    naming the file and place; the warehouse then holds everything up to the last completed snapshot.
     """
     started = time.perf_counter()
     ws = workspace.load(root)
+    asked = load_all(ws.root)
     notify = on_step or (lambda step: None)
     with Warehouse.open(ws.warehouse_path) as warehouse:
         summary = BuildSummary(build_id=warehouse.start_build())
@@ -66,9 +81,11 @@ def build(root: Path | str, on_step: Callable[[Step], None] | None = None) -> Bu
             raise
         summary.seconds = time.perf_counter() - started
         warehouse.finish_build(summary.build_id, "ok", _summary_json(summary))
+    if asked:
+        _answer(ws, asked, summary, notify)
     notify(Step("report", "site", 0, 1))
     with query.read_only(ws.warehouse_path) as con:
-        summary.pages = reports.render_site(ws, con, ws.site_path, summary.build_id)
+        summary.pages = reports.render_site(ws, con, ws.site_path, summary.build_id, summary.question_runs)
     notify(Step("report", "site", 1, 1))
     summary.seconds = time.perf_counter() - started
     return summary
@@ -78,7 +95,7 @@ def _ingest(
     warehouse: Warehouse, ws: workspace.Workspace, summary: BuildSummary, notify: Callable[[Step], None]
 ) -> None:
     total = len(ws.sources)
-    for done, source in enumerate(ws.sources.values()):
+    for done, source in enumerate(ordered(ws.sources)):
         notify(Step("source", source.name, done, total))
         summary.ingested[source.name] = warehouse.ingest(source, ws.root, summary.build_id)
     notify(Step("source", "", total, total))
@@ -109,6 +126,25 @@ def _derive(
         con.execute("ROLLBACK")
         raise
     notify(Step("indicators", "", len(ws.indicators), len(ws.indicators)))
+
+
+def _answer(
+    ws: workspace.Workspace, asked: dict[str, Question], summary: BuildSummary, notify: Callable[[Step], None]
+) -> None:
+    """Run every question on the new build's data, read-only (their SQL cannot write or reach files), then record
+    the runs whose inputs changed."""
+    total = len(asked)
+    with query.read_only(ws.warehouse_path) as con:
+        resolve = resolver(con)
+        for done, (question_id, question) in enumerate(asked.items()):
+            notify(Step("questions", question_id, done, total))
+            summary.question_runs[question_id] = run_question(
+                question, resolve, samples=REPORT_SAMPLES, seed=REPORT_SEED
+            )
+    with Warehouse.open(ws.warehouse_path) as warehouse:
+        recorded = [record_if_changed(warehouse.con, result) for result in summary.question_runs.values()]
+    summary.runs_recorded = sum(run_id is not None for run_id in recorded)
+    notify(Step("questions", "", total, total))
 
 
 def _summary_json(summary: BuildSummary) -> dict[str, object]:

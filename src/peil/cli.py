@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -16,15 +18,27 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from peil import __version__, demo, query, sources, workspace
+from peil import __version__, demo, query, questions, sources, timetravel, workspace
 from peil.build import BuildSummary, Step, build
-from peil.errors import PeilError, WorkspaceError
+from peil.diff import change_rows, diff_snapshots, summary, to_json
+from peil.errors import PeilError, QuestionError, WorkspaceError
+from peil.quality import quarantine as quarantined
+from peil.quality import suggest
+from peil.quality.run import Evaluation
+from peil.questions import distributions, formula, units
+from peil.questions.engine import DEFAULT_SAMPLES, HISTOGRAM_BINS
+from peil.questions.model import QUESTIONS_FOLDER
+from peil.reports import i18n
 from peil.reports.serve import make_server
 from peil.store import Warehouse
+from peil.workspace import NAME_PATTERN
 
 app = typer.Typer(
     name="peil",
@@ -33,12 +47,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# Piped output is read by programs and people's pagers: no wrapping or truncating at 80 columns there.
+console = Console(width=None if sys.stdout.isatty() else 240)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 240)
 
 WorkspaceOption = Annotated[
     Path,
     typer.Option("--workspace", "-w", help="The workspace folder (holds peil.yaml).", show_default=False),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="A date (YYYY-MM-DD: as at the end of that day) or a time (YYYY-MM-DDTHH:MM)."),
 ]
 STARTER = Path(__file__).parent / "starter"
 
@@ -101,10 +120,91 @@ def infer(
         sys.stdout.write(text)
 
 
+class ScanFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class PageLanguage(StrEnum):
+    nl = "nl"
+    en = "en"
+
+
+@app.command("scan")
+def scan_command(
+    folder: Annotated[Path, typer.Argument(help="The folder to scan, with its subfolders.")],
+    output_format: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.table,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a standalone HTML page here.")] = None,
+    language: Annotated[PageLanguage, typer.Option(help="The language of the HTML page.")] = PageLanguage.nl,
+    limit: Annotated[int, typer.Option(help="At most this many keys and conflicts listed per group.")] = 1000,
+) -> None:
+    """Find stray copies: group the spreadsheets and CSV files under FOLDER that hold the same table, show the keys
+    and cells they disagree on, and recommend the version to trust (see peil.scan)."""
+    from peil.scan import scan  # datasketch takes a second to import; only this command needs it
+    from peil.scan.output import print_scan
+    from peil.scan.output import to_json as scan_json
+
+    with errors.status("Scanning") as status:
+        result = scan(folder, limit, lambda path: status.update(f"Scanning {escape(path.name)}"))
+    if output_format is ScanFormat.json:
+        sys.stdout.write(json.dumps(scan_json(result), ensure_ascii=False, indent=1) + "\n")
+    else:
+        print_scan(console, result)
+    if html:
+        from peil.reports.scan import render_page
+
+        html.write_text(render_page(result, "en" if language is PageLanguage.en else "nl"), encoding="utf-8")
+        errors.print(f"Wrote {escape(str(html))}")
+
+
+@app.command("adopt")
+def adopt_command(
+    group: Annotated[str, typer.Argument(help="The group's id in the scan's output, e.g. g1.")],
+    folder: Annotated[Path, typer.Argument(help="The folder that was scanned.")],
+    file: Annotated[
+        str | None, typer.Option("--file", help="The authoritative file, its path in FOLDER; default: the recommended.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="The dataset's name; default: from the file's name.")] = None,
+    reference: Annotated[
+        bool, typer.Option("--reference", help="Read the file where it is instead of copying it into data/.")
+    ] = False,
+    ws: WorkspaceOption = Path("."),
+) -> None:
+    """Make a group of copies a source: the chosen file becomes sources/NAME.yaml, the other copies its earlier
+    snapshots, oldest first, so `peil history NAME` keeps them."""
+    from peil.scan.adopt import adopt
+
+    adopted = adopt(folder, group, ws, file, name, reference)
+    console.print(f"Wrote [bold]{escape(str(adopted.source))}[/], reading {escape(str(adopted.data))}")
+    table = Table("version", "file", title=f"snapshots of {adopted.name}")
+    for version, path in adopted.snapshots:
+        table.add_row(str(version), Text(path))
+    console.print(table)
+    for path, reason in adopted.failed:
+        console.print(Text(f"not loaded: {path}: {reason}", style="yellow"))
+    console.print(f"Fill in owner and licence in the source file, then run [bold]peil build -w {escape(str(ws))}[/]")
+
+
 @app.command("build")
-def build_command(ws: WorkspaceOption = Path(".")) -> None:
-    """Snapshot changed sources, run models, compute indicators and render the site."""
-    _print_summary(_build_with_progress(ws))
+def build_command(
+    ws: WorkspaceOption = Path("."),
+    as_of: AsOfOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="With --as-of: where the site goes; default site-as-of-DATE.")
+    ] = None,
+) -> None:
+    """Snapshot changed sources, run models, compute indicators and render the site.
+
+    With --as-of, nothing is loaded: models, indicators and the report are recomputed from the snapshots that
+    were current then, into a separate site, so an earlier report is reproduced beside the current one.
+    """
+    if as_of is None:
+        _print_summary(_build_with_progress(ws))
+        return
+    loaded = workspace.load(ws)
+    target = out or loaded.root / f"site-as-of-{as_of}"
+    build_id, pages = timetravel.build_as_of(loaded, _moment(as_of), target)
+    console.print(f"Rebuilt the report as of {as_of} (build {build_id}): {len(pages)} pages in [bold]{target}[/]")
 
 
 @app.command("sources")
@@ -152,17 +252,173 @@ def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws:
     console.print(table)
 
 
+@app.command("check")
+def check_command(
+    datasets: Annotated[list[str] | None, typer.Argument(help="Datasets to check; default: all.")] = None,
+    ws: WorkspaceOption = Path("."),
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Run the checks of the sources on their current snapshots, without loading or writing anything.
+
+    Exits 0 when every error check passes (warnings allowed) and 1 when an error check fails above its
+    threshold, so a pipeline can stop on it. docs/quality.md describes the checks.
+    """
+    loaded = workspace.load(ws)
+    unknown = [name for name in datasets or [] if name not in loaded.sources]
+    if unknown:
+        raise WorkspaceError(f"'{unknown[0]}' is not a declared dataset", hint=f"Known: {', '.join(loaded.sources)}.")
+    chosen = [loaded.sources[name] for name in datasets] if datasets else list(loaded.sources.values())
+    with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
+        evaluations = [warehouse.check(s) for s in chosen if warehouse.current_snapshot(s.name)]
+    header = ["dataset", "check", "severity", "rows", "failing", "% valid", "verdict", "message"]
+    rows = [
+        [
+            e.dataset,
+            r.check.check_name,
+            r.check.severity,
+            r.rows_checked,
+            r.rows_failing,
+            round(r.percent_valid, 2),
+            "pass" if r.passed else ("FAIL" if r.blocking else "warn"),
+            r.message or "",
+        ]
+        for e in evaluations
+        for r in e.results
+    ]
+    _print_rows(header, rows, output_format, "checks")
+    failed = [r for e in evaluations for r in e.results if r.blocking]
+    errors.print(_check_summary(evaluations, len(failed)), markup=False, highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _check_summary(evaluations: list[Evaluation], failed: int) -> str:
+    checks = sum(len(e.results) for e in evaluations)
+    return f"{checks} checks on {len(evaluations)} datasets: {failed} error checks fail."
+
+
+@app.command("quarantine")
+def quarantine_command(
+    dataset: Annotated[str, typer.Argument(help="A dataset name.")],
+    ws: WorkspaceOption = Path("."),
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    flagged: Annotated[bool, typer.Option(help="Also list the rows only warn checks flagged.")] = False,
+    export: Annotated[
+        Path | None, typer.Option(help="Write the rows to this .xlsx workbook for the steward to fix.")
+    ] = None,
+) -> None:
+    """List the rows of DATASET's current snapshot that its checks kept out: where each is in the file, its key,
+    the checks it failed with the offending values, and all its values."""
+    loaded = workspace.load(ws)
+    with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
+        current = warehouse.snapshots(dataset)[-1]
+        found = quarantined.listing(
+            warehouse.con, dataset, current.version, current.table_name, current.snapshot_id, flagged
+        )
+    if export is not None:
+        quarantined.export_xlsx(found, export)
+        console.print(f"Wrote {len(found.rows)} rows of {dataset} version {found.version} to [bold]{export}[/]")
+        return
+    _print_rows(found.columns, [list(row) for row in found.rows], output_format, f"quarantine of {dataset}")
+
+
+@app.command("suggest-checks")
+def suggest_checks_command(
+    dataset: Annotated[str, typer.Argument(help="A dataset name.")],
+    ws: WorkspaceOption = Path("."),
+) -> None:
+    """Profile DATASET's current snapshot and print checks as YAML, to paste under `checks:` in its source file."""
+    loaded = workspace.load(ws)
+    if dataset not in loaded.sources:
+        raise WorkspaceError(f"'{dataset}' is not a declared dataset", hint=f"Known: {', '.join(loaded.sources)}.")
+    with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
+        current = warehouse.snapshots(dataset)[-1]
+        sys.stdout.write(suggest.propose(warehouse.con, loaded.sources[dataset], current.table_name))
+
+
+def _print_rows(header: list[str], rows: list[list[Any]], output_format: OutputFormat, title: str) -> None:
+    """Rows as a Rich table, CSV or JSON records on stdout."""
+    if output_format is OutputFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+    elif output_format is OutputFormat.json:
+        records = [dict(zip(header, row, strict=True)) for row in rows]
+        sys.stdout.write(json.dumps(records, default=_json_value, ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(*header, title=title)
+        for row in rows:
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        console.print(table)
+
+
+@app.command("diff")
+def diff_command(
+    dataset: Annotated[str, typer.Argument(help="A dataset name.")],
+    old: Annotated[int | None, typer.Argument(help="The old version; default: the one before the newest.")] = None,
+    new: Annotated[int | None, typer.Argument(help="The new version; default: the newest.")] = None,
+    ws: WorkspaceOption = Path("."),
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    limit: Annotated[int, typer.Option(help="At most this many differences of each kind in a table.")] = 20,
+) -> None:
+    """Compare two snapshots of DATASET: rows added, removed and changed (cell by cell) and schema changes.
+
+    Rows are matched by the primary key; a dataset without one is compared as whole rows. Values are compared
+    exactly: 1.0 and 1.0000000001 differ, two empty cells do not. CSV holds one line per difference (the
+    summary goes to stderr); JSON holds everything.
+    """
+    loaded = workspace.load(ws)
+    with query.read_only(loaded.warehouse_path) as con:
+        result = diff_snapshots(con, dataset, old, new, limit=limit if output_format is OutputFormat.table else None)
+    header, rows = change_rows(result.diff)
+    if output_format is OutputFormat.json:
+        # str, not _json_value: a DECIMAL as float could show two different values as one
+        sys.stdout.write(json.dumps(to_json(result), default=str, ensure_ascii=False, indent=1) + "\n")
+    elif output_format is OutputFormat.csv:
+        errors.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+    else:
+        console.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
+        if rows:
+            table = Table(*header)
+            for row in rows:
+                table.add_row(*(Text("" if v is None else str(v)) for v in row))
+            console.print(table)
+        if result.diff.truncated:
+            console.print(
+                f"[yellow]Only the first {limit} differences of each kind are shown; use --limit or --format csv.[/]"
+            )
+        elif result.diff.identical:
+            console.print("[green]No differences.[/]")
+
+
 @app.command()
 def sql(
     statement: Annotated[str, typer.Argument(help="One SELECT; datasets and models by name.")],
     ws: WorkspaceOption = Path("."),
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     limit: Annotated[int, typer.Option(help="At most this many rows in a table.")] = 1000,
+    as_of: AsOfOption = None,
+    snapshot: Annotated[
+        list[int] | None, typer.Option(help="Use this snapshot (id from `peil history`) for its dataset; repeatable.")
+    ] = None,
 ) -> None:
-    """Run one read-only query on the warehouse and print the result as a table, CSV or JSON."""
+    """Run one read-only query on the warehouse and print the result as a table, CSV or JSON.
+
+    With --as-of or --snapshot, datasets and models are as they stood then; earlier versions are also
+    reachable by name: raw."DATASET__vN".
+    """
     loaded = workspace.load(ws)
-    with query.read_only(loaded.warehouse_path) as con:
-        result = query.run(con, statement, limit=limit if output_format is OutputFormat.table else None)
+    row_limit = limit if output_format is OutputFormat.table else None
+    if as_of is None and not snapshot:
+        with query.read_only(loaded.warehouse_path) as con:
+            result = query.run(con, statement, limit=row_limit)
+    else:
+        with timetravel.overlay(loaded, _moment(as_of) if as_of else None, snapshot or ()) as view:
+            timetravel.lock(view.con)
+            result = query.run(view.con, statement, limit=row_limit)
     if output_format is OutputFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(result.columns)
@@ -210,6 +466,240 @@ def demo_command(
         _serve(site, port)
 
 
+question_app = typer.Typer(
+    help="Policy questions: answer one with its uncertainty, or write a new one step by step.", no_args_is_help=True
+)
+app.add_typer(question_app, name="question")
+BLOCKS = " ▁▂▃▄▅▆▇█"
+CHOICES = {"kind": ("estimate", "data", "formula"), "source": ("literature", "expert", "own_data")}
+
+
+@question_app.command("run")
+def question_run(
+    file: Annotated[Path, typer.Argument(help="The question file, from here or from the workspace folder.")],
+    samples: Annotated[int, typer.Option(help="Monte Carlo samples, from 2 to 10 million.")] = DEFAULT_SAMPLES,
+    seed: Annotated[int | None, typer.Option(help="Repeat an earlier run; default: a new random seed.")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Give the probability the answer exceeds this; default: the question's.")
+    ] = None,
+    ws: WorkspaceOption = Path("."),
+) -> None:
+    """Answer the question in FILE: its distribution, what drives it and which factor to measure first.
+
+    Data factors are read from the warehouse (after `peil build`); when there is one, the run is added to the
+    question's history there.
+    """
+    loaded = workspace.load(ws)
+    path = file if file.is_file() else loaded.root / file
+    if not path.is_file():
+        raise QuestionError(f"there is no question file {file}", hint=f"Question files are in {QUESTIONS_FOLDER}/.")
+    question = questions.load(path.resolve(), loaded.root)
+    options: dict[str, Any] = {"samples": samples, "seed": seed, "threshold": threshold}
+    built = loaded.warehouse_path.exists()
+    if not built:
+        result = questions.run(question, **options)
+    else:
+        with query.read_only(loaded.warehouse_path) as con:
+            result = questions.run(question, questions.resolver(con), **options)
+    _print_run(result, questions.analyse(result))
+    if built:
+        with Warehouse.open(loaded.warehouse_path) as warehouse:
+            run_id = questions.record_run(warehouse.con, result)
+        console.print(f"Recorded as run {run_id} in the history of '{question.id}'.")
+
+
+@question_app.command("new")
+def question_new(ws: WorkspaceOption = Path(".")) -> None:
+    """Write questions/<id>.yaml step by step: the question, why it matters, the decision, then each factor.
+
+    The answer is an estimate, data or a formula; each factor a formula names is asked for in turn in the same
+    way, so the file is complete when the dialogue ends. Every estimate and formula is checked as it is typed.
+    """
+    loaded = workspace.load(ws)
+    folder = loaded.root / QUESTIONS_FOLDER
+    console.print(f"A new question in {folder}. An empty answer takes the [default] shown.", markup=False)
+    asked = _ask("The question: what do you want to know?")
+    question_id = _ask("Its id (the file name)", default=_slug(asked), check=lambda text: _new_id(text, folder))
+    why = {
+        "summary": _ask("Why does the answer matter? (one sentence)"),
+        "people": _ask_list("Whom does it affect: people or groups"),
+        "goals": _ask_list("Which goals of the organisation does it serve"),
+        "services": _ask_list("Which services does it concern"),
+    }
+    content: dict[str, Any] = {
+        "question": asked,
+        "why": {key: value for key, value in why.items() if value},
+        "decision": _ask("Which decision does it inform, and when?"),
+        "owner": _ask("Who answers for the question (name, service)"),
+        "unit": _ask("The unit of the answer (e.g. households, euro/year)", check=units.parse_unit),
+    }
+    threshold = _ask("A threshold: give the probability the answer exceeds it (empty for none)", "", _number)
+    if threshold:
+        value = float(threshold)
+        content["threshold"] = int(value) if value.is_integer() else value
+    content["answer"] = _ask_factors(question_id, loaded.project.municipality)
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{question_id}.yaml"
+    path.write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    console.print(f"Wrote [bold]{escape(str(path))}[/]")
+    questions.load(path, loaded.root)
+    elsewhere = f" -w {ws}" if ws != Path(".") else ""
+    console.print(f"Answer it with: peil question run {path.relative_to(loaded.root)}{elsewhere}", markup=False)
+
+
+def _print_run(result: questions.Run, sensitivity: questions.Sensitivity) -> None:
+    """The answer in the question's unit, a text histogram and the factors by what measuring them would gain."""
+    q, s = result.question, result.summary
+    decimals = i18n.significant_decimals((s.p5, s.median, s.p95))
+
+    def number(value: float) -> str:
+        return i18n.format_number(value, "en", decimals)
+
+    console.print(f"[bold]{escape(q.question)}[/]")
+    console.print(
+        f"median [bold]{number(s.median)}[/] {escape(q.unit)}, 90% interval {number(s.p5)} to {number(s.p95)} "
+        f"(mean {number(s.mean)}; 50% interval {number(s.p25)} to {number(s.p75)})"
+    )
+    if s.threshold is not None and s.p_exceed is not None:
+        console.print(f"P(answer > {s.threshold:g}) = {s.p_exceed:.1%}")
+    console.print("\n".join(_text_histogram(s, number, 2 if console.width >= 2 * HISTOGRAM_BINS + 4 else 1)))
+    if sensitivity.factors:
+        table = Table(
+            "factor",
+            "kind",
+            "narrows the 90% interval by",
+            "share of variance",
+            "answer at its p5 → p95",
+            title="What to measure first",
+        )
+        for f in sensitivity.measure_first:
+            table.add_row(
+                f.name,
+                f.kind,
+                f"{f.narrowing:.0%}",
+                f"{f.sobol:.0%}",
+                f"{number(f.tornado.answer_low)} → {number(f.tornado.answer_high)}",
+            )
+        console.print(table)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/] {escape(warning)}")
+    console.print(f"{result.samples:,} samples, seed {result.seed}")
+
+
+def _text_histogram(s: questions.Summary, number: Callable[[float], str], width: int, height: int = 4) -> list[str]:
+    """The histogram's bins as columns of block characters (`width` characters per bin, `height` lines), then a
+    line marking the 90% interval (├─┤) and the median (┼), and a line with the values at both ends."""
+    counts, edges = s.histogram.counts, s.histogram.edges
+    levels = [round(8 * height * c / (max(counts) or 1)) for c in counts]
+    lines = [
+        "".join(BLOCKS[min(8, max(0, level - 8 * row))] * width for level in levels) for row in reversed(range(height))
+    ]
+    size = len(counts) * width
+
+    def position(value: float) -> int:
+        return min(size - 1, max(0, int((value - edges[0]) / ((edges[-1] - edges[0]) or 1.0) * size)))
+
+    low, middle, high = position(s.p5), position(s.median), position(s.p95)
+    marks = [" "] * size
+    marks[low : high + 1] = "─" * (high + 1 - low)
+    marks[low], marks[high], marks[middle] = "├", "┤", "┼"
+    lines.append("".join(marks) + "  ├─┤ 90% interval, ┼ median")
+    left, right = number(edges[0]), number(edges[-1])
+    lines.append(left + right.rjust(size - len(left)))
+    return lines
+
+
+def _ask(text: str, default: str | None = None, check: Callable[[str], object] | None = None) -> str:
+    """Ask until the answer (stripped) passes `check`, which refuses it by raising a PeilError."""
+
+    def accept(value: str) -> str:
+        value = value.strip()
+        try:
+            if check is not None:
+                check(value)
+        except PeilError as exc:
+            raise typer.BadParameter(exc.message) from None
+        return value
+
+    return str(typer.prompt(text, default=default, value_proc=accept, show_default=bool(default)))
+
+
+def _ask_list(text: str) -> list[str]:
+    return [item.strip() for item in _ask(f"{text} (comma-separated, may be empty)", "").split(",") if item.strip()]
+
+
+def _ask_factors(question_id: str, home: str) -> dict[str, Any]:
+    """The answer, then each factor a formula names, breadth first; a factor is nested under the formula that
+    names it first."""
+    console.print("The answer")
+    answer: dict[str, Any] = {}
+    pending = _ask_definition(answer, home)
+    named = {question_id}
+    while pending:
+        parent, name = pending.pop(0)
+        if name in named:
+            continue
+        named.add(name)
+        console.print(f"Factor [bold]{name}[/]")
+        factor = {"name": name, "description": _ask("  What is it? (a description)")}
+        unit = _ask("  Its unit (empty for none)", "", lambda text: units.parse_unit(text) if text else None)
+        factor |= {"unit": unit} if unit else {}
+        parent.setdefault("factors", []).append(factor)
+        pending += _ask_definition(factor, home)
+    return answer
+
+
+def _ask_definition(factor: dict[str, Any], home: str) -> list[tuple[dict[str, Any], str]]:
+    """Ask how `factor` is known and add it; return (factor, name) for each factor its formula names."""
+    kind = _ask("  Estimate, data or formula?", "estimate", lambda text: _choice(text, "kind"))
+    if kind == "estimate":
+        factor["estimate"] = _ask(
+            "  The estimate (e.g. 100 to 200, 12 of 40, pert(1, 3, 10))", check=distributions.parse
+        )
+        source = _ask("  Its source: literature, expert or own_data", "expert", lambda text: _choice(text, "source"))
+        factor["source"] = {source: _ask("  The reference, the expert's name and role, or which data")}
+    elif kind == "data":
+        indicator = _ask("  The indicator id (empty to write a SQL query instead)", "")
+        if indicator:
+            factor["data"] = {
+                "indicator": indicator,
+                "entity": _ask("  Entity (NIS code)", home),
+                "period": _ask("  Period"),
+            }
+        else:
+            factor["data"] = {"sql": _ask("  One SELECT that gives one number, or one column of numbers")}
+    else:
+        factor["formula"] = _ask("  The formula (e.g. households * share)", check=formula.parse)
+        return [(factor, name) for name in formula.parse(factor["formula"]).names()]
+    return []
+
+
+def _choice(text: str, kind: str) -> None:
+    if text not in CHOICES[kind]:
+        raise QuestionError(f"answer one of {', '.join(CHOICES[kind])}")
+
+
+def _number(text: str) -> None:
+    try:
+        float(text or 0)
+    except ValueError:
+        raise QuestionError(f"'{text}' is not a number") from None
+
+
+def _slug(text: str) -> str:
+    """An id from the question's words: lower case, _ between words, at most 40 characters."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    slug = "_".join(words)[:40].rstrip("_")
+    return slug if re.match(NAME_PATTERN, slug) else f"q_{slug}".rstrip("_")
+
+
+def _new_id(text: str, folder: Path) -> None:
+    if not re.match(NAME_PATTERN, text):
+        raise QuestionError("an id is lower-case letters, digits and _, and starts with a letter")
+    if any(folder.glob(f"{text}.y*ml")):
+        raise QuestionError(f"{QUESTIONS_FOLDER}/{text}.yaml exists; choose another id")
+
+
 def _serve(site: Path, port: int) -> None:
     with make_server(site, port=port) as server:
         host, bound = server.server_address[:2]
@@ -221,7 +711,13 @@ def _serve(site: Path, port: int) -> None:
 
 
 def _build_with_progress(ws: Path) -> BuildSummary:
-    labels = {"source": "sources", "models": "models", "indicators": "indicators", "report": "report"}
+    labels = {
+        "source": "sources",
+        "models": "models",
+        "indicators": "indicators",
+        "questions": "questions",
+        "report": "report",
+    }
     with Progress(
         TextColumn("{task.description:<12}"),
         BarColumn(),
@@ -253,7 +749,8 @@ def _print_summary(summary: BuildSummary) -> None:
     console.print(
         f"{len(summary.ingested)} sources read, {summary.snapshots_made} snapshots made, {summary.rows:,} rows, "
         f"{summary.models} models, {len(summary.indicator_rows)} indicators "
-        f"({sum(summary.indicator_rows.values()):,} values), {len(summary.pages)} pages, {summary.seconds:.1f} s"
+        f"({sum(summary.indicator_rows.values()):,} values), {len(summary.question_runs)} questions "
+        f"({summary.runs_recorded} runs new in their history), {len(summary.pages)} pages, {summary.seconds:.1f} s"
     )
 
 
@@ -262,6 +759,13 @@ def _current_snapshots(loaded: workspace.Workspace) -> dict[str, Any]:
         return {}
     with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
         return {name: warehouse.current_snapshot(name) for name in loaded.sources}
+
+
+def _moment(text: str) -> date | datetime:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is no date or time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
 
 
 def _json_value(value: object) -> object:

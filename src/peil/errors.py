@@ -58,6 +58,10 @@ class SourceError(PeilError):
     """A source file cannot be read as declared: missing, empty, wrong encoding, broken workbook, bad value."""
 
 
+class TypeMismatch(SourceError):
+    """A value does not fit its field's declared type (when loading strictly: the store then loads leniently)."""
+
+
 class StoreError(PeilError):
     """The warehouse cannot be opened or a requested dataset, snapshot or version does not exist."""
 

@@ -4,9 +4,11 @@ Layout of `.peil/warehouse.duckdb`:
 
 - ``raw."<dataset>__v<version>"``: one table per snapshot, append-only: a build never overwrites or deletes one.
   Columns are the schema's fields in order, then ``_file``, ``_sheet`` and ``_row`` (where each row came from).
-- ``main.<dataset>``: a view on the dataset's current snapshot, without the three lineage columns.
+- ``main.<dataset>``: a view on the dataset's current snapshot, without the lineage columns and without the rows
+  its checks quarantined (``meta.quarantine``; see peil.quality and docs/quality.md).
 - ``main.<model>``: one table per model, rebuilt by every build.
-- ``meta.snapshots``, ``meta.builds``, ``meta.indicator_values``, ``meta.lineage``, ``meta.audit_log``.
+- ``meta.snapshots``, ``meta.builds``, ``meta.indicator_values``, ``meta.lineage``, ``meta.audit_log``;
+  ``meta.quarantine``, ``meta.check_results``, ``meta.quality_scores`` (peil.quality.run.SCHEMA).
 
 DuckDB allows one writing process at a time; the store opens the file read-write only for a build and
 read-only for everything else (queries, reports). Each snapshot is made in one transaction, so a failure or a
@@ -21,17 +23,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from peil.errors import Location, StoreError
+from peil.errors import Location, StoreError, TypeMismatch
+from peil.quality import quarantine
+from peil.quality import run as checks
+from peil.quality.declarations import effective, references
 from peil.sources import LoadResult, SourceFile, load_into, source_files
+from peil.sources.conform import DUCKDB_TYPES
+from peil.sources.table import HIDDEN
 from peil.workspace import Source
-
-LINEAGE_COLUMNS = ("_file", "_sheet", "_row")
 
 _SCHEMA = """
 CREATE SCHEMA IF NOT EXISTS meta;
@@ -104,6 +109,7 @@ class IngestResult:
 
     snapshot: Snapshot
     created: bool
+    quality: checks.Evaluation | None = None
 
 
 def quote(identifier: str) -> str:
@@ -119,9 +125,12 @@ def content_hash(files: list[SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def definition_hash(source: Source) -> str:
-    """SHA-256 of what decides how the files are read: format, options and schema."""
+def definition_hash(source: Source, referenced: dict[str, int | None] | None = None) -> str:
+    """SHA-256 of what decides how the files are read and which rows pass: format, options, schema, the checks
+    (without their descriptions) and the snapshot ids of the datasets the checks read (`referenced`)."""
     declared = source.model_dump(mode="json", by_alias=True, include={"format", "options", "table_schema"})
+    declared["checks"] = [c.model_dump(mode="json", exclude={"description"}) for c in effective(source)]
+    declared["referenced"] = referenced or {}
     return hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()
 
 
@@ -153,7 +162,7 @@ class Warehouse:
             ) from None
         try:
             if not read_only:
-                con.execute(_SCHEMA)
+                con.execute(_SCHEMA + checks.SCHEMA)
             yield cls(con, path, read_only)
         finally:
             con.close()
@@ -192,26 +201,109 @@ class Warehouse:
         """Make a snapshot of `source` unless its files and declaration are unchanged since the current one.
 
         The snapshot table, its metadata and the current view are written in one transaction: on any error
-        nothing of this ingest remains. Raises SourceError from the readers (missing file, bad value, ...).
+        nothing of this ingest remains. The source's checks run on the new snapshot in the same transaction: rows
+        failing an error check are quarantined, and every check's result is recorded for `build_id`. A source
+        whose checks read other datasets gets a new snapshot when one of those has a new one.
+
+        Raises SourceError from the readers (missing file, ...), WorkspaceError when a check cannot run.
         """
         files = source_files(source, root)
-        hashed, defined = content_hash(files), definition_hash(source)
+        referenced = {name: self._current_id(name) for name in sorted(references(source))}
+        hashed, defined = content_hash(files), definition_hash(source, referenced)
         current = self.current_snapshot(source.name)
         if current is not None and self._hashes(current.snapshot_id) == (hashed, defined):
-            return IngestResult(current, created=False)
+            return IngestResult(current, created=False, quality=self.check(source, build_id))
         version = (current.version + 1) if current else self._next_version(source.name)
         table = f"raw.{quote(f'{source.name}__v{version}')}"
         self.con.execute("BEGIN TRANSACTION")
         try:
-            loaded = load_into(self.con, source, root, files, table)
+            loaded = self._load(source, root, files, table)
             snapshot = self._record(source, version, table, files, hashed, defined, loaded, build_id)
+            with checks.evaluate(self.con, source, snapshot, current, datetime.now(UTC)) as evaluation:
+                quarantine.keep(self.con, evaluation)
+                checks.record(self.con, build_id, evaluation)
             self._replace_view(source, snapshot)
             self.audit("snapshot.create", {"dataset": source.name, "version": version, "rows": loaded.row_count})
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        return IngestResult(snapshot, created=True)
+        return IngestResult(snapshot, created=True, quality=evaluation)
+
+    def _load(self, source: Source, root: Path, files: list[SourceFile], table: str) -> LoadResult:
+        """Load strictly, the fast path; when a value does not fit its type, which aborts the transaction, start
+        it again and load leniently, so the row is kept and its check `type` quarantines it."""
+        try:
+            return load_into(self.con, source, root, files, table)
+        except TypeMismatch:
+            self.con.execute("ROLLBACK")
+            self.con.execute("BEGIN TRANSACTION")
+            return load_into(self.con, source, root, files, table, lenient=True)
+
+    def ingest_version(
+        self,
+        source: Source,
+        reader: Source,
+        columns: dict[str, str | None],
+        root: Path,
+        build_id: int,
+        last_row: int | None = None,
+    ) -> Snapshot:
+        """Make a new snapshot of `source` from a file it does not declare: an earlier copy of its data.
+
+        `reader` reads the copy (its path, format and options, and fields named as the copy's header names them,
+        typed as `source` types them); `columns` maps each field of `source` to the reader's field holding it, or
+        None when the copy lacks it (the column is then empty). Rows after `last_row` (a total row below the table)
+        are left out. The snapshot's table has `source`'s fields in order and becomes the current one, made in one
+        transaction as `ingest` makes one; no checks run on it. Raises SourceError from the readers.
+        """
+        files = source_files(reader, root)
+        version = self._next_version(source.name)
+        table = f"raw.{quote(f'{source.name}__v{version}')}"
+        scratch = f"main.{quote(f'peil_version_{source.name}_{version}')}"  # dropped before the commit
+        fields = ", ".join(
+            f"{quote(name) if name else f'CAST(NULL AS {DUCKDB_TYPES[f.type]})'} AS {quote(f.name)}"
+            for f, name in ((f, columns.get(f.name)) for f in source.table_schema.fields)
+        )
+        kept = f" WHERE _row <= {int(last_row)}" if last_row is not None else ""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            loaded = load_into(self.con, reader, root, files, scratch)
+            self.con.execute(
+                f"CREATE TABLE {table} AS SELECT {fields}, {', '.join(HIDDEN)} FROM {scratch}{kept}"  # noqa: S608
+            )
+            self.con.execute(f"DROP TABLE {scratch}")
+            loaded.row_count = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
+            hashed, defined = content_hash(files), definition_hash(reader)
+            snapshot = self._record(source, version, table, files, hashed, defined, loaded, build_id)
+            self._replace_view(source, snapshot)
+            self.audit("snapshot.create", {"dataset": source.name, "version": version, "file": files[0].path})
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return snapshot
+
+    def check(self, source: Source, build_id: int | None = None) -> checks.Evaluation:
+        """Run `source`'s checks on its current snapshot; with `build_id`, record the results for that build (the
+        quarantine stays as the snapshot's own check left it). Writes nothing without `build_id`, so it runs on a
+        read-only warehouse (`peil check`). Raises StoreError when the dataset has no snapshot."""
+        snapshots = self.snapshots(source.name)
+        previous = snapshots[-2] if len(snapshots) > 1 else None
+        with checks.evaluate(self.con, source, snapshots[-1], previous, datetime.now(UTC)) as evaluation:
+            if build_id is not None:
+                self.con.execute("BEGIN TRANSACTION")
+                try:
+                    checks.record(self.con, build_id, evaluation)
+                    self.con.execute("COMMIT")
+                except BaseException:
+                    self.con.execute("ROLLBACK")
+                    raise
+        return evaluation
+
+    def _current_id(self, dataset: str) -> int | None:
+        current = self.current_snapshot(dataset)
+        return current.snapshot_id if current else None
 
     def _next_version(self, dataset: str) -> int:
         row = self.con.execute(
@@ -261,12 +353,9 @@ class Warehouse:
         return self.snapshot(int(row[0]))
 
     def _replace_view(self, source: Source, snapshot: Snapshot) -> None:
-        lineage = ", ".join(LINEAGE_COLUMNS)
         # Identifiers only: the dataset name is validated by the workspace and quoted; the table name is ours.
-        self.con.execute(
-            f"CREATE OR REPLACE VIEW main.{quote(source.name)} AS "  # noqa: S608
-            f"SELECT * EXCLUDE ({lineage}) FROM {snapshot.table_name}"
-        )
+        select = quarantine.view_sql(self.con, snapshot.table_name, snapshot.snapshot_id)
+        self.con.execute(f"CREATE OR REPLACE VIEW main.{quote(source.name)} AS {select}")
 
     def _select(self, dataset: str | None = None, snapshot_id: int | None = None) -> list[Snapshot]:
         rows = self.con.execute(

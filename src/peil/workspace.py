@@ -18,6 +18,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peil.errors import Location, WorkspaceError
+from peil.quality import declarations
+from peil.quality.declarations import Check
+from peil.texts import Language as Language
+from peil.texts import Translated as Translated
 
 WORKSPACE_FILE = "peil.yaml"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -25,22 +29,11 @@ NIS_PATTERN = r"^[0-9]{5}$"
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "year"]
 Classification = Literal["public", "internal", "confidential", "personal", "special_category"]
-Language = Literal["nl", "en"]
 M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class Translated(_Strict):
-    """A text in Dutch and English; the report shows the one in the workspace language."""
-
-    nl: str
-    en: str
-
-    def get(self, language: Language) -> str:
-        return self.nl if language == "nl" else self.en
 
 
 class Constraints(_Strict):
@@ -144,6 +137,7 @@ class Source(_Strict):
     licence: str | None = None
     attribution: str | None = None
     update_frequency: str | None = None
+    checks: list[Check] = Field(default_factory=list, description="data quality checks, see docs/quality.md")
 
     @model_validator(mode="after")
     def _format_from_extension(self) -> Source:
@@ -286,9 +280,12 @@ def load(root: Path | str) -> Workspace:
             hint="Run `peil init DIR` to create a workspace, or pass the workspace folder with --workspace.",
         )
     workspace = Workspace(root=root, project=load_yaml(project_file, Project, root))
+    source_paths: dict[str, Path] = {}
     for path in sorted((root / "sources").glob("*.y*ml")):
         source = load_yaml(path, Source, root, defaults={"name": path.stem})
         workspace.sources[source.name] = source
+        source_paths[source.name] = path
+    _check_declarations(workspace, source_paths)
     for path in sorted((root / "indicators").glob("*.y*ml")):
         indicator = load_yaml(path, Indicator, root, defaults={"id": path.stem})
         workspace.indicators[indicator.id] = indicator
@@ -313,6 +310,19 @@ def _check_name(path: Path, root: Path) -> None:
             Location(file=_relative(path, root)),
             hint="Use lower-case letters, digits and underscores, starting with a letter (e.g. population_age).",
         )
+
+
+def _check_declarations(workspace: Workspace, paths: dict[str, Path]) -> None:
+    """Raise WorkspaceError at the file and line of the first check that names a column or dataset that does
+    not exist, or a name used twice (peil.quality.declarations.problems)."""
+    columns = {name: [f.name for f in s.table_schema.fields] for name, s in workspace.sources.items()}
+    for name, source in workspace.sources.items():
+        for problem in declarations.problems(name, source.checks, columns):
+            node = yaml.compose(paths[name].read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+            where = Location(
+                file=_relative(paths[name], workspace.root), line=line_of(node, problem.loc), field=dotted(problem.loc)
+            )
+            raise WorkspaceError(problem.message, where, hint=problem.hint)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -350,22 +360,28 @@ def load_yaml(path: Path, model: type[M], root: Path, defaults: dict[str, Any] |
 
 def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | None, file: str) -> WorkspaceError:
     error = exc.errors()[0]
-    loc = [str(p) for p in error["loc"]]
-    field = dotted(error["loc"])
-    line = line_of(node, error["loc"])
+    path = declarations.untagged(error["loc"])  # a check's type is not part of the file's structure
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        path = (*path, "type")
+    loc = [str(p) for p in path]
+    field = dotted(path)
+    line = line_of(node, path)
     message = error["msg"]
     hint = None
     if error["type"] == "extra_forbidden":
-        allowed = _allowed_fields(model, error["loc"][:-1])
+        tagged = declarations.tagged(error["loc"][:-1])
+        allowed = _allowed_fields(*tagged) if tagged else _allowed_fields(model, error["loc"][:-1])
         guess = difflib.get_close_matches(loc[-1], allowed, n=1)
         message = f"'{loc[-1]}' is not a known field" + (f"; did you mean '{guess[0]}'?" if guess else "")
         hint = f"Allowed here: {', '.join(allowed)}."
-    elif error["type"] == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        guess = difflib.get_close_matches(str(error.get("input")), re.findall(r"'([^']+)'", expected), n=1)
-        message = f"'{error.get('input')}' is not allowed" + (f"; did you mean '{guess[0]}'?" if guess else "")
+    elif error["type"] in ("literal_error", "union_tag_invalid"):
+        context = error.get("ctx", {})
+        expected = context.get("expected") or context.get("expected_tags", "")
+        given = context.get("tag", error.get("input"))
+        guess = difflib.get_close_matches(str(given), re.findall(r"'([^']+)'", expected), n=1)
+        message = f"'{given}' is not allowed" + (f"; did you mean '{guess[0]}'?" if guess else "")
         hint = f"Allowed: {expected}."
-    elif error["type"] == "missing":
+    elif error["type"] in ("missing", "union_tag_not_found"):
         message = f"the field '{loc[-1]}' is required"
     return WorkspaceError(message, Location(file=file, line=line, field=field), hint=hint)
 

@@ -12,7 +12,7 @@ to measure first; :mod:`peil.questions.history` keeps each run in the warehouse.
 
 from peil.questions.data import resolver
 from peil.questions.engine import Histogram, Input, Run, Summary, run, summarise
-from peil.questions.history import RunRecord, record_run, runs
+from peil.questions.history import RunRecord, record_if_changed, record_run, runs
 from peil.questions.model import Question, load, load_all, template
 from peil.questions.sensitivity import FactorSensitivity, Sensitivity, Tornado, analyse
 
@@ -29,6 +29,7 @@ __all__ = [
     "analyse",
     "load",
     "load_all",
+    "record_if_changed",
     "record_run",
     "resolver",
     "run",

@@ -17,7 +17,8 @@ The forms (numbers may be negative where the distribution allows it)::
 
 and, in YAML, a list of numbers (``[3, 5, 4, 8]``): samples drawn from with replacement.
 
-An interval's z is scipy.stats.norm.ppf(0.95) = 1.6448536269514722, never rounded: ``a to b`` is lognormal
+An interval's z is the standard normal's 95th percentile, scipy.special.ndtri(0.95) = 1.6448536269514722
+(the value scipy.stats.norm.ppf gives), never rounded: ``a to b`` is lognormal
 with mu = (ln a + ln b) / 2 and sigma = (ln b - ln a) / (2 z) (MC-01), or normal with mean (a + b) / 2 and
 standard deviation (b - a) / (2 z). Each distribution samples with numpy.random.Generator into float64 arrays
 of shape (n,), and says what it is in :meth:`Distribution.describe`.
@@ -33,13 +34,13 @@ from typing import Protocol
 import numpy as np
 from lark import Token, Transformer
 from numpy.typing import NDArray
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from peil.errors import QuestionError
 from peil.questions import syntax
 from peil.questions.formula import number_text
 
-Z90 = float(norm.ppf(0.95))
+Z90 = float(ndtri(0.95))
 """The standard normal's 95th percentile: a 90% central interval spans mean ± Z90 standard deviations."""
 
 Samples = NDArray[np.float64]

@@ -7,6 +7,7 @@ in.
     question_id  VARCHAR      the question's id (its file name)
     ran_at       TIMESTAMPTZ  when the run was made
     question_hash VARCHAR     SHA-256 of the question as validated: a change of model, estimate or data shows
+    inputs_hash  VARCHAR      SHA-256 of the question and the values its data factors had: a change of either shows
     unit         VARCHAR      the question's unit
     samples      BIGINT       Monte Carlo sample count
     seed         BIGINT       the generator's seed: the run can be repeated
@@ -17,6 +18,9 @@ in.
     warnings     VARCHAR[]    the warnings shown with the result
 
 Recording takes a read-write connection (the one writer); reading works on a read-only one.
+:func:`record_if_changed` records a run only when its inputs differ from the question's latest recorded run, so
+that a build, which runs every question each time, adds to the history only when the question or its data
+changed. The sample count and seed are not inputs: a run with more samples answers the same question.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import numpy as np
 
+from peil.questions.distributions import Distribution, Empirical, Point, Samples
 from peil.questions.engine import Run
 
 _SCHEMA = """
@@ -37,6 +43,7 @@ CREATE TABLE IF NOT EXISTS meta.question_runs (
     question_id VARCHAR NOT NULL,
     ran_at TIMESTAMPTZ NOT NULL,
     question_hash VARCHAR NOT NULL,
+    inputs_hash VARCHAR NOT NULL,
     unit VARCHAR NOT NULL,
     samples BIGINT NOT NULL,
     seed BIGINT NOT NULL,
@@ -55,14 +62,14 @@ CREATE TABLE IF NOT EXISTS meta.question_runs (
 """
 
 _INSERT = """
-INSERT INTO meta.question_runs (question_id, ran_at, question_hash, unit, samples, seed, estimates, data,
-    mean, median, p5, p25, p75, p95, threshold, p_exceed, warnings)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO meta.question_runs (question_id, ran_at, question_hash, inputs_hash, unit, samples, seed, estimates,
+    data, mean, median, p5, p25, p75, p95, threshold, p_exceed, warnings)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING run_id
 """
 
 _SELECT = """
-SELECT run_id, question_id, ran_at, question_hash, unit, samples, seed, estimates, data,
+SELECT run_id, question_id, ran_at, question_hash, inputs_hash, unit, samples, seed, estimates, data,
     mean, median, p5, p25, p75, p95, threshold, p_exceed, warnings
 FROM meta.question_runs WHERE question_id = ? ORDER BY ran_at, run_id
 """
@@ -76,6 +83,7 @@ class RunRecord:
     question_id: str
     ran_at: datetime
     question_hash: str
+    inputs_hash: str
     unit: str
     samples: int
     seed: int
@@ -102,6 +110,23 @@ def question_hash(run: Run) -> str:
     return hashlib.sha256(run.question.model_dump_json().encode()).hexdigest()
 
 
+def inputs_hash(run: Run) -> str:
+    """SHA-256 of the question as validated and of the values of its data factors, by name."""
+    digest = hashlib.sha256(question_hash(run).encode())
+    for name, item in sorted(run.inputs.items()):
+        if item.kind == "data":
+            digest.update(name.encode() + b"\0" + _values(item.distribution).tobytes())
+    return digest.hexdigest()
+
+
+def _values(distribution: Distribution) -> Samples:
+    """A data factor's values: one for a number, (m,) for a column of numbers."""
+    if isinstance(distribution, Point):
+        return np.array([distribution.value])
+    assert isinstance(distribution, Empirical), distribution
+    return distribution.values
+
+
 def record_run(con: duckdb.DuckDBPyConnection, run: Run) -> int:
     """Store `run` in meta.question_runs (created if missing) in one transaction; return its run_id."""
     s = run.summary
@@ -115,6 +140,7 @@ def record_run(con: duckdb.DuckDBPyConnection, run: Run) -> int:
                 run.question.id,
                 run.ran_at,
                 question_hash(run),
+                inputs_hash(run),
                 run.question.unit,
                 run.samples,
                 run.seed,
@@ -137,6 +163,17 @@ def record_run(con: duckdb.DuckDBPyConnection, run: Run) -> int:
         raise
     assert row is not None
     return int(row[0])
+
+
+def record_if_changed(con: duckdb.DuckDBPyConnection, run: Run) -> int | None:
+    """Record `run` unless the run of its question recorded last had the same inputs (:func:`inputs_hash`).
+
+    Returns the new run_id, or None when nothing was recorded.
+    """
+    history = runs(con, run.question.id)
+    if history and max(history, key=lambda r: r.run_id).inputs_hash == inputs_hash(run):
+        return None
+    return record_run(con, run)
 
 
 def runs(con: duckdb.DuckDBPyConnection, question_id: str) -> list[RunRecord]:

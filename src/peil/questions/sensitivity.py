@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import spearmanr
 
 from peil.questions.engine import Run
 from peil.questions.formula import Value
@@ -141,6 +140,10 @@ def first_order(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
 
 
 def _spearman(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    # Imported here: scipy.stats takes longer to import than the whole command line otherwise, and only an
+    # analysis needs it.
+    from scipy.stats import spearmanr
+
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return 0.0
     return float(spearmanr(x, y).statistic)

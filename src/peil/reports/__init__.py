@@ -3,7 +3,9 @@
 ``peil build`` calls :func:`render_site`, which writes ``site/``: one page per report (``reports/index.md`` ->
 ``index.html``, ``reports/wonen.md`` -> ``wonen.html``), ``indicatoren.html`` with every indicator grouped by
 theme, ``bronnen.html`` with every dataset, its snapshots, licence, attribution, owner, steward and
-classification, and ``static/`` with the style sheet and the chart library (Vega, Vega-Lite, vega-embed).
+classification, ``vragen.html`` with the workspace's questions and ``vraag-<id>.html`` for each (its answer's
+distribution, factor tree, sensitivity, sources and history), and ``static/`` with the style sheet and the
+chart library (Vega, Vega-Lite, vega-embed).
 Pages are Dutch, or English when peil.yaml says ``language: en``. ``peil serve`` uses
 :func:`peil.reports.serve.make_server`.
 
@@ -41,8 +43,16 @@ string is one of four directive words places generated content; any other fenced
     An HTML table of one SELECT over the warehouse (datasets and models), run read-only; at most 500 rows,
     and the page says when the result was cut.
 
-The block's content is one indicator id (``indicator``, ``chart``, ``value``) or one SELECT (``table``); the
-info string holds the directive word only. An unknown id, a failing or non-SELECT query, or anything else
+    ```scan
+    stray
+    ```
+
+    The stray-copy scan of a folder of the workspace (peil.scan, peil.reports.scan): its groups of copies with
+    the recommended version, the keys not in every copy, the conflicting cells, and the files skipped.
+
+The block's content is one indicator id (``indicator``, ``chart``, ``value``), one SELECT (``table``) or one
+folder (``scan``); the info string holds the directive word only. An unknown id, a failing or non-SELECT query,
+a folder that is missing or outside the workspace, or anything else
 after the word raises :class:`peil.errors.ReportError` naming the report file and the block's first line,
 with the closest indicator id when there is one.
 """

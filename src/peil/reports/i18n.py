@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -61,6 +63,15 @@ def format_number(value: float | Decimal, language: Language, decimals: int = 0)
     """`value` with exactly `decimals` fraction digits and grouped thousands: 1234.5 -> '1.234,50' (nl, 2)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return str(parse_pattern(pattern).apply(_rounded(value, decimals), locale(language)))
+
+
+def significant_decimals(values: Iterable[float], digits: int = 3) -> int:
+    """The fraction digits (0 to 6) that show the largest of `values` by size with `digits` significant digits:
+    4 for 0.0234, 1 for 12.3, 0 for 1234. Values that are 0, inf or NaN are ignored."""
+    largest = max((abs(v) for v in values if math.isfinite(v) and v), default=0.0)
+    if not largest:
+        return 0
+    return min(6, max(0, digits - 1 - math.floor(math.log10(largest))))
 
 
 def format_percent(value: float, language: Language, decimals: int = 1) -> str:

@@ -2,7 +2,8 @@
 
 One page per report (reports/index.md -> index.html), plus ``indicatoren.html`` (every indicator, grouped by
 theme) and ``bronnen.html`` (every dataset with its snapshots, licence and who answers for it). When there is
-no reports/index.md, index.html is a generated overview. The placement syntax is described in
+no reports/index.md, index.html is a generated overview. A workspace with questions also gets ``vragen.html``
+and a page per question (:mod:`peil.reports.questions`). The placement syntax is described in
 :mod:`peil.reports`.
 """
 
@@ -15,7 +16,7 @@ import json
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -30,8 +31,10 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from peil import query
-from peil.errors import Location, QueryError, ReportError
-from peil.reports import charts, i18n
+from peil.diff import SnapshotDiff, diff_snapshots
+from peil.errors import Location, QueryError, ReportError, StoreError
+from peil.questions import Run
+from peil.reports import charts, i18n, quality, questions, scan
 from peil.reports.data import (
     Band,
     Bar,
@@ -53,7 +56,9 @@ TEMPLATE_DIR = PACKAGE_DIR / "templates"
 MARKER = ".peil-site"
 INDICATORS_PAGE = "indicatoren"
 SOURCES_PAGE = "bronnen"
-DIRECTIVES = ("indicator", "chart", "table", "value")
+CHANGES_PAGE = "wijzigingen"
+CHANGES_SAMPLE = 20  # changed cells, added and removed keys shown per dataset on the changes page
+DIRECTIVES = ("indicator", "chart", "table", "value", "scan")
 MAX_TABLE_ROWS = 500
 MarkdownEnv = MutableMapping[str, Any]
 
@@ -120,13 +125,20 @@ class Site:
     build: Build | None
     snapshots: dict[str, list[Snapshot]]
     views: dict[str, IndicatorView] = field(default_factory=dict)
+    question_runs: dict[str, Run] = field(default_factory=dict)
 
     @property
     def language(self) -> Language:
         return self.workspace.project.language
 
 
-def render_site(workspace: Workspace, con: duckdb.DuckDBPyConnection, out: Path, build_id: int) -> list[Path]:
+def render_site(
+    workspace: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    build_id: int,
+    question_runs: Mapping[str, Run] | None = None,
+) -> list[Path]:
     """Write the site for build `build_id` into the folder `out` and return the pages written (HTML files).
 
     The site is rendered in full first, written to a new folder beside `out`, and then put in its place, so
@@ -137,6 +149,7 @@ def render_site(workspace: Workspace, con: duckdb.DuckDBPyConnection, out: Path,
     failing or non-SELECT query, or malformed content; and when `out` holds files peil did not write.
     """
     site = load_site(workspace, con, build_id)
+    site.question_runs = dict(question_runs or {})
     renderer = Renderer(site)
     pages = renderer.render_pages()
     return write_site(out, pages, build_id)
@@ -209,7 +222,7 @@ class Renderer:
         """Every page of the site, rendered in memory. Raises ReportError for a bad directive."""
         workspace = self.site.workspace
         gettext = i18n.translations(self.site.language).gettext
-        for name in (INDICATORS_PAGE, SOURCES_PAGE):
+        for name in (INDICATORS_PAGE, SOURCES_PAGE, CHANGES_PAGE, questions.INDEX_PAGE, quality.PAGE):
             if name in workspace.reports:
                 raise ReportError(
                     f"a report may not be named '{name}': the site has a generated page of that name",
@@ -227,6 +240,15 @@ class Renderer:
             Page(f"{INDICATORS_PAGE}.html", gettext("All indicators")),
             Page(f"{SOURCES_PAGE}.html", gettext("Sources")),
         ]
+        asked = questions.views(self.site.question_runs, self.site.con, self.site.language, gettext)
+        if asked:
+            pages.append(Page(f"{questions.INDEX_PAGE}.html", gettext("Questions")))
+        diffs = self._diffs()
+        if diffs:
+            pages.append(Page(f"{CHANGES_PAGE}.html", gettext("Changes")))
+        checked = quality.views(self.site.con, workspace, self.site.build_id, gettext)
+        if checked:
+            pages.append(Page(f"{quality.PAGE}.html", gettext("Quality")))
         nav = [NavItem(quote(p.filename), p.title) for p in pages]
         by_name = {p.filename: p for p in pages}
         for report, tokens in parsed:
@@ -244,6 +266,19 @@ class Renderer:
         page.html = self._page("indicators.html", page, nav, themes=themes)
         page = by_name[f"{SOURCES_PAGE}.html"]
         page.html = self._page("sources.html", page, nav, datasets=self._datasets())
+        if diffs:
+            page = by_name[f"{CHANGES_PAGE}.html"]
+            page.html = self._page("changes.html", page, nav, diffs=diffs)
+        if checked:
+            page = by_name[f"{quality.PAGE}.html"]
+            page.html = self._page("quality.html", page, nav, datasets=checked)
+        if asked:
+            page = by_name[f"{questions.INDEX_PAGE}.html"]
+            page.html = self._page("questions.html", page, nav, questions=asked)
+        for view in asked:
+            page = Page(view.filename, view.question.question)
+            page.html = self._page("question.html", page, nav, view=view)
+            pages.append(page)
         return pages
 
     def _page(self, template: str, page: Page, nav: list[NavItem], **context: Any) -> str:
@@ -278,6 +313,23 @@ class Renderer:
             for name, source in sorted(site.workspace.sources.items())
         ]
 
+    def _diffs(self) -> list[tuple[str, Source | None, SnapshotDiff | str]]:
+        """Per dataset with two or more snapshots up to this build: its current snapshot compared with the one
+        before, or why they cannot be compared (a snapshot's table is missing), so the site is still written."""
+        site = self.site
+        diffs: list[tuple[str, Source | None, SnapshotDiff | str]] = []
+        for name, snapshots in sorted(site.snapshots.items()):
+            if len(snapshots) < 2:
+                continue
+            try:
+                result: SnapshotDiff | str = diff_snapshots(
+                    site.con, name, snapshots[1].version, snapshots[0].version, CHANGES_SAMPLE
+                )
+            except StoreError as exc:
+                result = exc.message
+            diffs.append((name, site.workspace.sources.get(name), result))
+        return diffs
+
     def _fence(self, html: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: MarkdownEnv) -> str:
         """markdown-it's fence rule: a directive block becomes its HTML, any other fence a code block."""
         token = tokens[idx]
@@ -292,6 +344,8 @@ class Renderer:
                 location,
                 hint=f"Write the {words[0]} block's content on the lines between the fences.",
             )
+        if words[0] == "scan":
+            return scan.render_block(self.env, self.site.workspace.root, token.content, location)
         macro = getattr(self.blocks, words[0])  # blocks.html has a macro named after each directive
         if words[0] == "table":
             return str(macro(self._query(token.content, location)))
@@ -395,6 +449,7 @@ def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> d
         "cell": cell,
         "site_path": site_path,
         "short_hash": lambda digest: digest[:12],
+        "significant": lambda value: i18n.format_number(value, language, i18n.significant_decimals((value,))),
     }
 
 

@@ -53,7 +53,8 @@ def field_positions(
             where,
             hint=f"The header has: {', '.join(found) or '(nothing)'}. "
             + (f"Also missing: {', '.join(missing[1:])}. " if len(missing) > 1 else "")
-            + "Rename the field in the schema or the column in the file, or check options.header_row.",
+            + "Rename the field in the schema or the column in the file, or check options.header_row "
+            + "(and options.delimiter for a text file).",
         )
     declared = {f.name for f in fields}
     extra = [name for name in found if name not in declared]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from peil.errors import Location, SourceError
+from peil.errors import Location, SourceError, TypeMismatch
 from peil.sources.sql import literal
 from peil.workspace import ReadOptions, SchemaField, Source
 
@@ -102,6 +102,11 @@ def parse(field: SchemaField, text: str, numbers: Numbers) -> str:
     return _whole(field, _number(text, numbers))
 
 
+def lenient(strict_sql: str) -> str:
+    """SQL: a value expression made by `strict` or `from_read`, giving NULL where the strict one fails."""
+    return strict_sql.replace(FAIL, "NULL")
+
+
 def strict(field: SchemaField, text: str, numbers: Numbers) -> str:
     """SQL: like `parse`, but the query fails with VALUE_ERROR at a text that is not NULL and not valid."""
     if field.type == "string":
@@ -131,10 +136,8 @@ def from_read(field: SchemaField, column: str, kind: str, numbers: Numbers) -> s
 
 
 def date_format(field: SchemaField) -> str:
-    """The strptime format of a date or datetime field (ISO when it declares none)."""
-    if field.format not in (None, "default"):
-        return str(field.format)
-    return "%Y-%m-%d" if field.type == "date" else "%Y-%m-%d %H:%M:%S"
+    """The strptime format of a date field, or of a datetime field that declares one (%Y-%m-%d by default)."""
+    return str(field.format) if field.format not in (None, "default") else "%Y-%m-%d"
 
 
 def expected(field: SchemaField, numbers: Numbers) -> str:
@@ -192,7 +195,7 @@ def first_invalid(
     return Invalid(int(first_row), checked[int(index)][0], str(value), int(others))
 
 
-def value_error(invalid: Invalid, file: str, sheet: str | None, numbers: Numbers) -> SourceError:
+def value_error(invalid: Invalid, file: str, sheet: str | None, numbers: Numbers) -> TypeMismatch:
     """The SourceError for the first value that does not fit: where, the value, what was expected and the fix."""
     field = invalid.field
     more = f" ({invalid.others} more values in this column do not fit either)" if invalid.others else ""
@@ -202,7 +205,7 @@ def value_error(invalid: Invalid, file: str, sheet: str | None, numbers: Numbers
             " If the file writes numbers differently, set options.decimal and options.thousands "
             "(e.g. decimal ',' and thousands '.' for 1.234,56)."
         )
-    return SourceError(
+    return TypeMismatch(
         f"'{invalid.value}' is not {expected(field, numbers)}, as the field's type {field.type} requires{more}",
         Location(file=file, sheet=sheet, row=invalid.row, column=field.name),
         hint=hint,

@@ -1,9 +1,10 @@
 """Read delimited text (.csv, .tsv, .txt, also gzipped) into the target table.
 
 The fast path hands one plain UTF-8 file to DuckDB's read_csv with every option explicit and nothing sniffed by
-DuckDB: delimiter, quote (doubled inside values), all columns VARCHAR, the preamble and header skipped as records,
-the missing values as nullstr, strict mode. conform.strict converts the text in the same INSERT, and `_row` is
-the header's row number plus row_number() over the scan, which DuckDB returns in file order.
+DuckDB: delimiter, quote (doubled inside values), the preamble and header skipped as records, the missing values
+as nullstr, strict mode, and each column typed as DuckDB can parse it exactly (conform.read_type: DOUBLE for
+numbers without a thousands separator, DATE, BOOLEAN; VARCHAR otherwise, converted by conform.strict in the same
+statement). `_row` is the header's row number plus the row's position, as DuckDB returns rows in file order.
 
 Before that, a file that is gzipped or not UTF-8 becomes a plain UTF-8 copy (streamed, never whole in memory),
 and a file that mixes LF and CRLF line endings, which DuckDB's strict reader rejects, is rewritten record by
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import mmap
-import re
 import shutil
 import uuid
 from collections import Counter
@@ -69,12 +69,14 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
     where = Location(file=file.path, row=dialect.header_row)
     names, warnings = header_names(dialect.header, dialect.width, where)
     positions, unloaded = field_positions(fields, names, where)
+    last_named = max((i for i, name in enumerate(names) if name is not None), default=-1)
+    trailing = [f"c{i}" for i in range(last_named + 1, dialect.width)]  # after a trailing delimiter (CSV-03)
     plain = _plain_utf8(path, encoding, scratch, file.path, declared)
-    rows, mixed = _rows(target, dialect, positions, names, plain, scratch, file.path, conform.Numbers.of(options))
+    rows, mixed = _rows(target, dialect, positions, trailing, plain, scratch, file.path, conform.Numbers.of(options))
 
     def explain(exc: duckdb.Error) -> SourceError:
         if TRAILING_VALUE in str(exc):
-            return _trailing_error(rows, file.path)
+            return _trailing_error(rows, trailing, file.path)
         if "unicode" in str(exc).lower():
             check_decodes(plain, "utf-8", file.path, declared)
         return _shape_error(plain, dialect, file.path) or unreadable(exc, file.path)
@@ -86,7 +88,7 @@ def _rows(
     target: Target,
     dialect: Dialect,
     positions: list[int],
-    names: list[str | None],
+    trailing: list[str],
     plain: Path,
     scratch: Path,
     file: str,
@@ -111,7 +113,6 @@ def _rows(
         warnings = _normalize(plain, dialect, layout.path, file)
         texts, typed, row = {"r": "BIGINT"} | texts, {"r": "BIGINT"} | typed, "r"
     missing = target.schema.missing_values
-    last_named = max((i for i, name in enumerate(names) if name is not None), default=-1)
     rows = Rows(
         relation=layout.read(typed, missing, options),
         columns=[
@@ -120,7 +121,7 @@ def _rows(
         ],
         row=row,
         numbers=numbers,
-        guard=_guard([f"c{i}" for i in range(last_named + 1, dialect.width)]),
+        guard=_guard(trailing),
         checked=layout.read(texts, missing, {}),
     )
     return rows, warnings
@@ -146,7 +147,7 @@ class _Layout:
         )
 
 
-def data_records(path: Path, dialect: Dialect, file: str) -> Iterator[Record]:
+def _data_records(path: Path, dialect: Dialect, file: str) -> Iterator[Record]:
     """The data records of a plain UTF-8 file, numbered as `_row`: the header's row number, then one per record.
 
     A blank line among the data is skipped and not counted, except in a one-column file, where it is an empty
@@ -203,9 +204,9 @@ def _normalize(path: Path, dialect: Dialect, dest: Path, file: str) -> list[str]
     endings: Counter[str] = Counter()
     first: dict[str, int] = {}
     with dest.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)  # a lone CR in a value is quoted
         writer.writerow(["r", *(f"c{i}" for i in range(dialect.width))])
-        for record in data_records(path, dialect, file):
+        for record in _data_records(path, dialect, file):
             if len(record.fields) != dialect.width:
                 raise _width_error(record, dialect, file)
             if record.ending:
@@ -215,7 +216,10 @@ def _normalize(path: Path, dialect: Dialect, dest: Path, file: str) -> list[str]
     if len(endings) < 2:
         return []
     names = {"\n": "LF", "\r\n": "CRLF", "\r": "CR"}
-    counts = ", ".join(f"{n} end in {names[e]} (first in row {first[e]})" for e, n in endings.most_common())
+    counts = ", ".join(
+        f"{n} {'row ends' if n == 1 else 'rows end'} in {names[e]} (the first is row {first[e]})"
+        for e, n in endings.most_common()
+    )
     return [f"{file}: mixed line endings: {counts}; read leniently, no value keeps a stray CR"]
 
 
@@ -230,8 +234,7 @@ def _filled(columns: list[str]) -> str:
     return " OR ".join(f"nullif(trim({c}), '') IS NOT NULL" for c in columns)
 
 
-def _trailing_error(rows: Rows, file: str) -> SourceError:
-    trailing = re.findall(r"nullif\(trim\((c[0-9]+)\)", rows.guard or "")
+def _trailing_error(rows: Rows, trailing: list[str], file: str) -> SourceError:
     row = rows.row if isinstance(rows.row, str) else f"row_number() OVER () + {rows.row}"
     values = " || ' ' || ".join(f"coalesce({c}, '')" for c in trailing)
     inner = f"SELECT {row} AS _r, {values} AS v, {_filled(trailing)} AS bad FROM {rows.checked}"  # noqa: S608
@@ -246,7 +249,7 @@ def _trailing_error(rows: Rows, file: str) -> SourceError:
 
 def _shape_error(path: Path, dialect: Dialect, file: str) -> SourceError | None:
     """The first data record whose number of values differs from the header's, or None if there is none."""
-    for record in data_records(path, dialect, file):
+    for record in _data_records(path, dialect, file):
         if len(record.fields) != dialect.width:
             return _width_error(record, dialect, file)
     return None
@@ -255,8 +258,8 @@ def _shape_error(path: Path, dialect: Dialect, file: str) -> SourceError | None:
 def _width_error(record: Record, dialect: Dialect, file: str) -> SourceError:
     text = dialect.delimiter.join(record.fields)
     return SourceError(
-        f"the row has {len(record.fields)} values where the header and the rows before have {dialect.width}: "
-        f"{text[:120]!r}",
+        f"the row has {len(record.fields)} value{'' if len(record.fields) == 1 else 's'} where the other rows have "
+        f"{dialect.width}: {text[:120]!r}",
         Location(file=file, row=record.row),
         hint=f"A value that contains the delimiter {dialect.delimiter!r} must be enclosed in {dialect.quote}; "
         "a row may also be cut off or joined with the next one.",

@@ -1,7 +1,7 @@
 """The shape of a delimited text file: its delimiter, header and record width, and its records one by one.
 
 peil never uses DuckDB's CSV sniffer, which can take the header and early rows for a preamble and return no rows
-(peer case CSV-10). The delimiter is chosen here from the first MiB: each candidate (`,` `;` tab `|`) splits the
+(peer case CSV-10). The delimiter is chosen here from the first 256 KiB: each candidate (`,` `;` tab `|`) splits the
 records with Python's csv module, and the best candidate is the one whose header holds the most declared field
 names, then whose data records agree with the header's width, then that gives the most columns. A file with one
 column therefore keeps `,` when a late value happens to contain a `;`.
@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from peil.errors import Location, SourceError
+from peil.sources.layout import header_index
 from peil.workspace import ReadOptions
 
 DELIMITERS = [",", ";", "\t", "|"]
+SAMPLE = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ def sniff(text: str, options: ReadOptions, expected: list[str], complete: bool, 
     rows than `skip_rows + header_row`.
     """
     header_row = options.skip_rows + options.header_row
+    complete, text = complete and len(text) <= SAMPLE, text[:SAMPLE]
     candidates = [options.delimiter] if options.delimiter else DELIMITERS
     scored = []
     for delimiter in candidates:
@@ -63,13 +66,8 @@ def sniff(text: str, options: ReadOptions, expected: list[str], complete: bool, 
 
 
 def guess_header_row(text: str, delimiter: str, quote: str, complete: bool) -> int:
-    """The 1-based row of the header in a sample: the first row as wide as most rows (titles above are shorter)."""
-    rows = _sample_rows(text, delimiter, quote, complete)
-    widths = Counter(len(_named(r)) for r in rows if r)
-    if not widths:
-        return 1
-    common = widths.most_common(1)[0][0]
-    return next(i for i, r in enumerate(rows, start=1) if r and len(_named(r)) == common)
+    """The 1-based row of the header in a sample, below any title and blank rows (layout.header_index)."""
+    return header_index(_sample_rows(text, delimiter, quote, complete)) + 1
 
 
 def read_records(stream: TextIO, delimiter: str, quote: str, file: str) -> Iterator[tuple[list[str], str]]:
@@ -116,10 +114,12 @@ def _width(header: list[str], data: list[list[str]]) -> int:
 
 
 def _score(header: list[str], data: list[list[str]], width: int, expected: list[str]) -> tuple[int, bool, int, int]:
+    """Declared names found in the header, then whether the data agree with the header, then the width."""
     named = _named(header)
     found = len({name.strip() for name in named} & set(expected))
     agree = sum(1 for r in data if len(r) == width) / len(data) if data else 1.0
-    fits = width in (len(named), len(named) + 1, len(header))
+    trailing = len(named) > 1 and width == len(named) + 1 and all(not r[-1].strip() for r in data if len(r) == width)
+    fits = width in (len(named), len(header)) or trailing
     return found, fits and agree >= 0.8, width, round(agree * 100)
 
 

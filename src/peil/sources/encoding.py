@@ -5,9 +5,9 @@ Detection, in order (peer case CSV-08):
 1. A byte-order mark decides: UTF-8 or UTF-16. A UTF-8 mark is dropped at byte 0 only (CSV-01), whatever the
    encoding; a U+FEFF further on is data.
 2. Bytes that decode as strict UTF-8 are UTF-8: a clean decode always beats a statistical guess.
-3. Otherwise charset-normalizer chooses among the encodings Flemish files come in (cp1252, latin-1, cp850 and
-   UTF-16 without a mark). latin-1 becomes cp1252 when cp1252 decodes the bytes: the two agree on every letter,
-   but cp1252 has € and ’ where latin-1 has invisible control characters.
+3. Otherwise charset-normalizer chooses among the encodings Flemish files come in (cp1252, latin-1 and UTF-16
+   without a mark; an older one such as cp850 must be declared). latin-1 becomes cp1252 when cp1252 decodes the
+   bytes: the two agree on every letter, but cp1252 has € and ’ where latin-1 has invisible control characters.
 
 Detection looks at the first MiB and the last 256 KiB of the file; DuckDB checks the UTF-8 of the whole file
 while it reads, and a file that is not UTF-8 after all fails with the line and byte offset of the first bad byte.
@@ -28,8 +28,8 @@ from peil.sources.files import is_gzip, open_binary
 HEAD = 1 << 20
 TAIL = 1 << 18
 CHUNK = 1 << 20
-CANDIDATES = ["utf_8", "utf_16", "cp1252", "latin_1", "cp850"]
-KNOWN = "utf-8, cp1252 (Windows), latin-1, cp850 (DOS) or utf-16"
+CANDIDATES = ["utf_8", "utf_16", "cp1252", "latin_1"]
+KNOWN = "utf-8, cp1252 (Windows), latin-1, utf-16 or cp850 (DOS)"
 
 
 def sample(path: Path) -> tuple[bytes, bytes]:

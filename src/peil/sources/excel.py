@@ -34,7 +34,7 @@ Grid = list[list[Value]]
 def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: Path) -> Loaded:
     """Load the declared sheet of one workbook. Raises SourceError (workbook, sheet, header, values)."""
     sheet, grid = read_sheet(path, source.options.sheet, file.path)
-    quirks = sheet_quirks(path, sheet)
+    quirks = sheet_quirks(path, sheet, any(f.type in ("date", "datetime") for f in target.schema.fields))
     where = Location(file=file.path, sheet=sheet)
     warnings = [
         f"{Location(file=file.path, sheet=sheet, row=row + 1)}: cell {cell_name(row, column)} holds a formula "
@@ -44,13 +44,13 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
     header_row = source.options.skip_rows + source.options.header_row
     fields = target.schema.fields
     if source.options.crosstab:
-        records, origins, numbers = _unpivot(
+        records, origins, row_numbers = _unpivot(
             grid, source.options.crosstab, [f.name for f in fields], header_row, source
         )
     else:
-        records, origins, numbers, found = _table(grid, fields, header_row, where)
+        records, origins, row_numbers, found = _table(grid, fields, header_row, where)
         warnings += found
-    built = columns(fields, records, origins, numbers, quirks.serial_60)
+    built = columns(fields, records, origins, row_numbers, quirks.serial_60)
     warnings += [
         f"{Location(file=file.path, sheet=sheet, row=row + 1, column=f.name)}: cell {cell_name(row, column)} holds "
         "the Excel serial 60, the day 1900-02-29 that does not exist (a leap-year bug in Excel); read as empty"
@@ -68,22 +68,7 @@ def read_sheet(path: Path, sheet: str | int | None, file: str) -> tuple[str, Gri
 
     Raises SourceError for a broken, encrypted or unreadable workbook, or a sheet it does not have (listing them).
     """
-    try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError:
-        raise SourceError(
-            "the workbook is protected with a password",
-            Location(file=file),
-            hint="Save an unprotected copy (File > Info > Protect Workbook in Excel) and load that.",
-        ) from None
-    except (calamine.CalamineError, OSError, ValueError) as exc:
-        raise SourceError(
-            f"cannot open the workbook: {exc}",
-            Location(file=file),
-            hint="The file is broken, encrypted or not a workbook: open it in Excel or LibreOffice and save it "
-            "again as .xlsx.",
-        ) from None
-    with workbook:
+    with _open(path, file) as workbook:
         names = workbook.sheet_names
         chosen = sheet if sheet is not None else 0
         if (isinstance(chosen, int) and not 0 <= chosen < len(names)) or (
@@ -105,6 +90,38 @@ def read_sheet(path: Path, sheet: str | int | None, file: str) -> tuple[str, Gri
                 hint="Open the workbook in Excel or LibreOffice and save it again.",
             ) from None
     return name, [list(row) for row in grid]
+
+
+def table_sheets(path: Path, file: str) -> list[str]:
+    """The names of the worksheets that may hold a table, in order: the only one, or of several those that hold
+    at least one cell (chart sheets and the empty Blad2 and Blad3 of a new workbook are left out).
+
+    Raises SourceError as `read_sheet` does.
+    """
+    with _open(path, file) as workbook:
+        names = [m.name for m in workbook.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+        if len(names) < 2:
+            return names
+        return [name for name in names if workbook.get_sheet_by_name(name).height]
+
+
+def _open(path: Path, file: str) -> calamine.CalamineWorkbook:
+    """The workbook at `path`; raises SourceError naming `file` when it is broken, encrypted or no workbook."""
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise SourceError(
+            "the workbook is protected with a password",
+            Location(file=file),
+            hint="Save an unprotected copy (File > Info > Protect Workbook in Excel) and load that.",
+        ) from None
+    except (calamine.CalamineError, OSError, ValueError) as exc:
+        raise SourceError(
+            f"cannot open the workbook: {exc}",
+            Location(file=file),
+            hint="The file is broken, encrypted or not a workbook: open it in Excel or LibreOffice and save it "
+            "again as .xlsx.",
+        ) from None
 
 
 def _column(field: SchemaField, index: int, native: bool, numbers: conform.Numbers) -> Column:

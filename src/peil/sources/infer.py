@@ -4,14 +4,17 @@ The file is first loaded as it is, every field as text, through the same readers
 type is then the first of these that all its values fit, tested with the same checks (conform.parse) that will
 read it later, over every row (a late value is never missed, peer case TYP-02):
 
-- a column with a value that has a significant leading zero (0412..., not 0 or 0,5) is a string, so codes keep
-  their zeros (peer case TYP-06);
+- a column with a value that has a significant leading zero (0412..., not 0 or 0,5) is no number, so codes
+  stay strings and keep their zeros (peer case TYP-06);
 - integer (year when the name says jaar/year and every value is a year), boolean, number, date (ISO, then
   dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy), datetime; else string.
 
 The number format (decimal and thousands separator) is the one under which most columns are numbers; '.' wins a
 tie. The primary key is the first column, else the first pair of columns among the first six, that is unique and
 never empty, from the columns that can be keys (strings, integers, years, dates).
+
+`load_text` and `propose` are the two steps on their own, for callers that look at the rows in between (the
+stray-copy scanner, peil.scan, drops a trailing total row there).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from peil.sources.dialect import guess_header_row, sniff
 from peil.sources.encoding import HEAD, decode_head, detect, sample
 from peil.sources.excel import read_sheet
 from peil.sources.files import open_binary, source_files
+from peil.sources.layout import header_index
 from peil.sources.load import load_into
 from peil.sources.sql import identifier
 from peil.workspace import ReadOptions, SchemaField, Source, format_for_path
@@ -54,7 +58,6 @@ DATETIME_FORMATS = [None, "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"]
 KEY_TYPES = ("string", "integer", "year", "date")
 YEAR_NAME = re.compile(r"jaar|year", re.IGNORECASE)
 LEADING_ZERO = r"^\s*[+-]?0[0-9]"
-HEADER_SCAN = 30
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,20 @@ class Layout:
     names: list[str]
 
 
-def infer(path: Path, root: Path | None = None) -> str:
-    """A proposed source YAML (text) for the file at `path`, its path written relative to `root` when inside it.
+@dataclass(frozen=True)
+class Inferred:
+    """What infer proposes for a file: its layout (the read options with the number format found), the fields
+    with their types, the primary key ([] when none is found) and the number format."""
+
+    layout: Layout
+    fields: list[SchemaField]
+    key: list[str]
+    numbers: conform.Numbers
+
+
+def infer(path: Path, root: Path | None = None, sheet: str | int | None = None) -> str:
+    """A proposed source YAML (text) for the file at `path`, its path written relative to `root` when inside it;
+    for a workbook, of its sheet `sheet` (default: the first).
 
     The YAML loads back through peil.workspace; owner and licence are placeholders to fill in, and the
     classification is `internal` until someone decides. Raises SourceError when the file cannot be read or its
@@ -75,30 +90,50 @@ def infer(path: Path, root: Path | None = None) -> str:
     """
     path = Path(path).resolve()
     shown = _shown_path(path, root)
-    try:
-        kind = format_for_path(path.name)
-    except ValueError as exc:
-        raise SourceError(str(exc), Location(file=shown)) from None
-    layout = _layout(path, kind, shown)
-    draft = _source(path, layout, [SchemaField(name=n) for n in layout.names])
     with contextlib.closing(duckdb.connect()) as con:
-        load_into(con, draft, path.parent, source_files(draft, path.parent), "t")
-        numbers = _number_format(con, layout.names)
-        fields = [_field(con, name, numbers) for name in layout.names]
-        key = _primary_key(con, fields)
+        found = propose(con, load_text(con, path, shown, sheet=sheet)[0])
+    return _yaml(path, shown, found.layout, found.fields, found.key)
+
+
+def load_text(
+    con: duckdb.DuckDBPyConnection, path: Path, shown: str, kind: str | None = None, sheet: str | int | None = None
+) -> tuple[Layout, list[str]]:
+    """Load the file at `path` (absolute) into table `t` on `con`, every column as text, through the readers that
+    `load_into` uses; return its layout and the readers' warnings. `shown` names the file in errors.
+
+    `kind` is the format (default: told by the extension); `sheet` a workbook's sheet (default: the first).
+    Raises SourceError when the file cannot be read or its format cannot be told from its extension.
+    """
+    if kind is None:
+        try:
+            kind = format_for_path(path.name)
+        except ValueError as exc:
+            raise SourceError(str(exc), Location(file=shown)) from None
+    layout = _layout(path, kind, shown, sheet)
+    draft = _source(path, layout, [SchemaField(name=n) for n in layout.names])
+    loaded = load_into(con, draft, path.parent, source_files(draft, path.parent), "t")
+    return layout, loaded.warnings
+
+
+def propose(con: duckdb.DuckDBPyConnection, layout: Layout, key: bool = True) -> Inferred:
+    """The number format, field types and (with `key`) primary key of the text columns of table `t` on `con` (see
+    load_text)."""
+    numbers = _number_format(con, layout.names)
+    fields = [_field(con, name, numbers) for name in layout.names]
     options = dict(layout.options)
     if numbers != conform.PLAIN:
         options["decimal"] = numbers.decimal
         if numbers.thousands:
             options["thousands"] = numbers.thousands
-    return _yaml(path, shown, Layout(kind, options, layout.names), fields, key)
+    proposed = _primary_key(con, fields) if key else []
+    return Inferred(Layout(layout.format, options, layout.names), fields, proposed, numbers)
 
 
-def _layout(path: Path, kind: str, shown: str) -> Layout:
+def _layout(path: Path, kind: str, shown: str, sheet: str | int | None) -> Layout:
     if kind == "csv":
         return _delimited_layout(path, shown)
     if kind == "excel":
-        return _workbook_layout(path, shown)
+        return _workbook_layout(path, shown, sheet)
     if kind == "parquet":
         with contextlib.closing(duckdb.connect()) as con:
             described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
@@ -127,11 +162,9 @@ def _delimited_layout(path: Path, shown: str) -> Layout:
     return Layout("csv", found | ({"header_row": header_row} if header_row != 1 else {}), _named(names))
 
 
-def _workbook_layout(path: Path, shown: str) -> Layout:
-    sheet, grid = read_sheet(path, None, shown)
-    counts = [sum(1 for c in row if c not in ("", None)) for row in grid[:HEADER_SCAN]]
-    widest = max(counts, default=0)
-    header_row = next((i for i, n in enumerate(counts, start=1) if n == widest), 1)
+def _workbook_layout(path: Path, shown: str, chosen: str | int | None) -> Layout:
+    sheet, grid = read_sheet(path, chosen, shown)
+    header_row = header_index(grid) + 1
     width = max((len(row) for row in grid), default=0)
     cells = [text_of(c) for c in grid[header_row - 1]] if grid else []
     names, _ = header_names(cells, width, Location(file=shown, sheet=sheet))
@@ -142,7 +175,7 @@ def _workbook_layout(path: Path, shown: str) -> Layout:
 def _source(path: Path, layout: Layout, fields: list[SchemaField]) -> Source:
     return Source.model_validate(
         {
-            "name": _slug(path),
+            "name": slug(path),
             "path": glob.escape(path.name),
             "format": layout.format,
             "options": layout.options,
@@ -181,9 +214,10 @@ def _field(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) 
     )
     query = f"SELECT count({column}), bool_or(regexp_matches({column}, '{LEADING_ZERO}')), {fits} FROM t"  # noqa: S608
     count, zeros, *flags = con.execute(query).fetchall()[0]
-    if not count or zeros:
-        return SchemaField(name=name)
-    return next((c for c, fit in zip(candidates, flags, strict=True) if fit), SchemaField(name=name))
+    fitting = [c for c, fit in zip(candidates, flags, strict=True) if fit and count]
+    if zeros:  # a code such as 0412...; a date such as 05/01/2024 may still start with a zero
+        fitting = [c for c in fitting if c.type in ("date", "datetime")]
+    return fitting[0] if fitting else SchemaField(name=name)
 
 
 def _primary_key(con: duckdb.DuckDBPyConnection, fields: list[SchemaField]) -> list[str]:
@@ -203,10 +237,11 @@ def _primary_key(con: duckdb.DuckDBPyConnection, fields: list[SchemaField]) -> l
 
 
 def _yaml(path: Path, shown: str, layout: Layout, fields: list[SchemaField], key: list[str]) -> str:
-    schema: dict[str, Any] = {"fields": [f.model_dump(exclude_defaults=True) for f in fields]}
+    entries = [{"name": f.name, "type": f.type} | ({"format": f.format} if f.format else {}) for f in fields]
+    schema: dict[str, Any] = {"fields": entries}
     if key:
         schema["primaryKey"] = key
-    data: dict[str, Any] = {"name": _slug(path), "title": path.stem, "path": shown, "format": layout.format}
+    data: dict[str, Any] = {"name": slug(path), "title": path.stem, "path": shown, "format": layout.format}
     if layout.options:
         data["options"] = layout.options
     data |= {"schema": schema, "owner": "TODO", "classification": "internal", "licence": "TODO"}
@@ -246,7 +281,8 @@ def _named(names: list[str | None]) -> list[str]:
     return [n for n in names if n is not None]
 
 
-def _slug(path: Path) -> str:
+def slug(path: Path) -> str:
+    """A dataset name from a file name: lower-case ASCII letters, digits and _, starting with a letter."""
     stem = path.name.split(".")[0]
     ascii_name = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_name).strip("_")

@@ -12,7 +12,7 @@ import duckdb
 from peil.sources import delimited, excel, structured
 from peil.sources.conform import check_formats
 from peil.sources.files import SourceFile, local_path
-from peil.sources.table import Loaded, Target, check_primary_key, create, insertion_order_kept
+from peil.sources.table import INVALID, Loaded, Target, create, insertion_order_kept
 from peil.workspace import Source
 
 Reader = Callable[[Target, Source, SourceFile, Path, Path], Loaded]
@@ -34,22 +34,31 @@ class LoadResult:
 
 
 def load_into(
-    con: duckdb.DuckDBPyConnection, source: Source, root: Path, files: list[SourceFile], table: str
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    root: Path,
+    files: list[SourceFile],
+    table: str,
+    lenient: bool = False,
 ) -> LoadResult:
     """Create table `table` (qualified and quoted, e.g. "raw"."population__v3") holding the rows of all `files`.
 
     The columns are the schema's fields in order, typed string VARCHAR, integer BIGINT, number DOUBLE, boolean
     BOOLEAN, date DATE, datetime TIMESTAMP, year INTEGER; then _file (SourceFile.path), _sheet (NULL but for
     workbooks) and _row (the 1-based row number a spreadsheet shows: the header is row 1 when header_row is 1,
-    a quoted value over several lines is one row). Runs inside the caller's transaction and commits nothing;
-    creates no other table but temporary scratch files.
+    a quoted value over several lines is one row), and _invalid (a MAP of field name to the text that did not
+    fit its type, NULL when all fit). Runs inside the caller's transaction and commits nothing; creates no other
+    table but temporary scratch files. Keys are not checked here: the primary key is a check (peil.quality).
 
-    Raises SourceError with file, sheet, row and column when the header lacks a declared field, a value does not
-    fit its type, the encoding is wrong, a workbook is broken, encrypted or lacks the sheet, or a primary key
-    value is empty or repeated.
+    Strictly (the default, and the fast path), a value that does not fit its type raises TypeMismatch naming
+    file, sheet, row, column and value, and leaves the transaction aborted. With `lenient`, the value is NULL,
+    its text is kept in `_invalid`, and a warning counts such values per file.
+
+    Raises SourceError with file, sheet, row and column when the header lacks a declared field, the encoding is
+    wrong, or a workbook is broken, encrypted or lacks the sheet.
     """
     check_formats(source)
-    target = Target(con, table, source.table_schema)
+    target = Target(con, table, source.table_schema, lenient)
     create(target)
     result = LoadResult()
     read = READERS[source.format or "csv"]
@@ -58,5 +67,18 @@ def load_into(
             loaded = read(target, source, file, local_path(file, root), Path(scratch))
             result.row_count += loaded.rows
             result.warnings += loaded.warnings
-    check_primary_key(target)
+    if lenient:
+        result.warnings += _misfit_warnings(con, table)
     return result
+
+
+def _misfit_warnings(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Per file, how many values did not fit their type (never silently NULL: TYP-02)."""
+    counts = con.execute(
+        f"SELECT _file, sum(cardinality({INVALID})) FROM {table} WHERE {INVALID} IS NOT NULL "  # noqa: S608
+        "GROUP BY _file ORDER BY _file"
+    ).fetchall()
+    return [
+        f"{file}: {int(count)} values do not fit their field's type; their rows are quarantined (check 'type')"
+        for file, count in counts
+    ]

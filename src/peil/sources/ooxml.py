@@ -30,14 +30,15 @@ class SheetQuirks:
     serial_60: set[tuple[int, int]] = field(default_factory=set)
 
 
-def sheet_quirks(path: Path, sheet: str) -> SheetQuirks:
-    """The quirks of sheet `sheet` of an OOXML workbook; empty for any other file."""
+def sheet_quirks(path: Path, sheet: str, dates: bool = True) -> SheetQuirks:
+    """The quirks of sheet `sheet` of an OOXML workbook; empty for any other file. Without `dates` (no field is a
+    date), a value 60 does not make the sheet worth parsing: only a formula does."""
     quirks = SheetQuirks()
     if not zipfile.is_zipfile(path):
         return quirks
     with zipfile.ZipFile(path) as archive:
         part = _sheet_part(archive, sheet)
-        if part is None or not _worth_parsing(archive, part):
+        if part is None or not _worth_parsing(archive, part, dates):
             return quirks
         with archive.open(part) as xml:
             for _, element in ElementTree.iterparse(xml):
@@ -74,12 +75,12 @@ def _inspect(cell: ElementTree.Element, quirks: SheetQuirks) -> None:
         quirks.serial_60.add(position)
 
 
-def _worth_parsing(archive: zipfile.ZipFile, part: str) -> bool:
+def _worth_parsing(archive: zipfile.ZipFile, part: str, dates: bool) -> bool:
     with archive.open(part) as xml:
         previous = b""
         while chunk := xml.read(1 << 20):
             window = previous + chunk
-            if b"<f" in window or b"<v>60<" in window or b"<v>60." in window:
+            if b"<f" in window or (dates and (b"<v>60<" in window or b"<v>60." in window)):
                 return True
             previous = chunk[-8:]
     return False

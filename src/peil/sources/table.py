@@ -26,7 +26,9 @@ from peil.sources import conform
 from peil.sources.sql import identifier, literal
 from peil.workspace import SchemaField, TableSchema
 
-META_COLUMNS = ("_file", "_sheet", "_row")
+LINEAGE = ("_file", "_sheet", "_row")  # where each row of a snapshot table came from
+INVALID = "_invalid"  # per row, the texts that did not fit their field's type, loading leniently
+HIDDEN = (*LINEAGE, INVALID)  # a snapshot table's columns that are not the dataset's
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,17 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Target:
-    """Where rows go: a connection in the caller's transaction and the qualified, quoted table name."""
+    """Where rows go: a connection in the caller's transaction and the qualified, quoted table name.
+
+    Loading strictly, the first value that does not fit its type raises TypeMismatch (and aborts the caller's
+    transaction). Loading leniently, such a value is NULL and its text is kept in the row's `_invalid` map of
+    field name to text, so a check can quarantine the row with the value that did not fit.
+    """
 
     con: duckdb.DuckDBPyConnection
     table: str
     schema: TableSchema
+    lenient: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,9 +83,9 @@ class Rows:
 
 
 def create(target: Target) -> None:
-    """Create the target table: the declared fields in schema order, then _file, _sheet and _row."""
+    """Create the target table: the declared fields in schema order, then _file, _sheet, _row and _invalid."""
     columns = [f"{identifier(f.name)} {conform.DUCKDB_TYPES[f.type]}" for f in target.schema.fields]
-    columns += ["_file VARCHAR", "_sheet VARCHAR", "_row BIGINT"]
+    columns += ["_file VARCHAR", "_sheet VARCHAR", "_row BIGINT", f"{INVALID} MAP(VARCHAR, VARCHAR)"]
     target.con.execute(f"CREATE TABLE {target.table} ({', '.join(columns)})")
 
 
@@ -87,21 +95,23 @@ def insert(target: Target, rows: Rows, file: str, explain: Callable[[duckdb.Erro
     Raises SourceError naming the file, row, column and value of the first value that does not fit its type;
     any other failure of DuckDB goes through `explain` (by default it is reported as it is).
     """
-    names = [identifier(f.name) for f in target.schema.fields]
-    values = ", ".join(f"{c.value} AS {n}" for c, n in zip(rows.columns, names, strict=True))
+    names = [identifier(f.name) for f in target.schema.fields] + ([INVALID] if target.lenient else [])
+    relation, values = _values(target, rows)
+    selected = ", ".join(f"{v} AS {n}" for v, n in zip(values, names, strict=True))
     where = f" WHERE {rows.guard}" if rows.guard else ""
     sheet = f"CAST({literal(rows.sheet) if rows.sheet is not None else 'NULL'} AS VARCHAR)"
+    into = f"INSERT INTO {target.table} ({', '.join([*names, '_file', '_sheet', '_row'])})"
     con = target.con
     try:
         with _registered(con, rows.arrow):
             if isinstance(rows.row, str):
-                select = f"SELECT {values}, {literal(file)}, {sheet}, {rows.row} FROM {rows.relation}{where}"  # noqa: S608
-                return int(con.execute(f"INSERT INTO {target.table} {select}").fetchall()[0][0])
+                select = f"SELECT {selected}, {literal(file)}, {sheet}, {rows.row} FROM {relation}{where}"  # noqa: S608
+                return int(con.execute(f"{into} {select}").fetchall()[0][0])
             stage = f"peil_stage_{uuid.uuid4().hex}"
-            con.execute(f"CREATE TEMP TABLE {stage} AS SELECT {values} FROM {rows.relation}{where}")  # noqa: S608
-            inserted = con.execute(
-                f"INSERT INTO {target.table} SELECT {', '.join(names)}, {literal(file)}, {sheet}, "  # noqa: S608
-                f"rowid + {rows.row + 1} FROM {stage}"
+            con.execute(f"CREATE TEMP TABLE {stage} AS SELECT {selected} FROM {relation}{where}")  # noqa: S608
+            inserted = con.execute(  # rowids of a table made in an open transaction start at 2^55, not 0
+                f"{into} SELECT {', '.join(names)}, {literal(file)}, {sheet}, "  # noqa: S608
+                f"rowid - (SELECT min(rowid) FROM {stage}) + {rows.row + 1} FROM {stage}"
             ).fetchall()[0][0]
             con.execute(f"DROP TABLE {stage}")
             return int(inserted)
@@ -110,7 +120,7 @@ def insert(target: Target, rows: Rows, file: str, explain: Callable[[duckdb.Erro
             invalid = _first_invalid(target.schema.fields, rows)
             if invalid is not None:
                 raise conform.value_error(invalid, file, rows.sheet, rows.numbers) from None
-        raise (explain or (lambda e: unreadable(e, file, rows.sheet)))(exc) from None
+        raise (explain(exc) if explain else unreadable(exc, file, rows.sheet)) from None
 
 
 def unreadable(exc: duckdb.Error, file: str, sheet: str | None = None) -> SourceError:
@@ -123,39 +133,30 @@ def unreadable(exc: duckdb.Error, file: str, sheet: str | None = None) -> Source
     )
 
 
-def check_primary_key(target: Target) -> None:
-    """Raise SourceError when a primary key field is empty or a key value occurs twice, naming the rows."""
-    key = target.schema.primary_key
-    if not key:
-        return
-    names = ", ".join(identifier(k) for k in key)
-    empty = " OR ".join(f"{identifier(k)} IS NULL" for k in key)
-    found = target.con.execute(
-        f"SELECT _file, _sheet, _row, {names} FROM {target.table} WHERE {empty} "  # noqa: S608
-        "ORDER BY _file, _sheet, _row LIMIT 1"
-    ).fetchall()
-    if found:
-        file, sheet, row, *values = found[0]
-        missing = [k for k, v in zip(key, values, strict=True) if v is None]
-        raise SourceError(
-            f"the primary key field '{missing[0]}' is empty",
-            Location(file=file, sheet=sheet, row=row, column=missing[0]),
-            hint="Every row needs a value for each primary key field; fill it in or change schema.primaryKey.",
-        )
-    found = target.con.execute(
-        f"SELECT {names}, list((_file, _sheet, _row) ORDER BY _file, _sheet, _row)[1:2], count(*) "  # noqa: S608
-        f"FROM {target.table} GROUP BY ALL HAVING count(*) > 1 ORDER BY min((_file, _sheet, _row)) LIMIT 1"
-    ).fetchall()
-    if found:
-        *values, places, count = found[0]
-        (file1, sheet1, row1), (file2, sheet2, row2) = places
-        value = ", ".join(f"{k}={v!r}" for k, v in zip(key, values, strict=True))
-        first = str(Location(file=file1, sheet=sheet1, row=row1))
-        raise SourceError(
-            f"the primary key {value} occurs {count} times; it is also in {first}",
-            Location(file=file2, sheet=sheet2, row=row2),
-            hint="A primary key must identify one row; remove the duplicate row or change schema.primaryKey.",
-        )
+def _values(target: Target, rows: Rows) -> tuple[str, list[str]]:
+    """The relation to read and the SQL of each column's value; leniently, NULL where a value does not fit, and
+    last the `_invalid` map of field name to text (NULL when every value fits). A reader that parses while it
+    reads (`checked` set) is read as text instead, since its parser would fail the whole query."""
+    fields = target.schema.fields
+    if not target.lenient:
+        return rows.relation, [c.value for c in rows.columns]
+    if rows.checked is None:
+        relation, values = rows.relation, [conform.lenient(c.value) for c in rows.columns]
+    else:
+        relation = rows.checked
+        values = [
+            conform.parse(f, c.text, rows.numbers) if c.text else c.value
+            for f, c in zip(fields, rows.columns, strict=True)
+        ]
+    misfits = [
+        f"CASE WHEN ({c.text}) IS NOT NULL AND ({v}) IS NULL "
+        f"THEN {{'k': {literal(f.name)}, 'v': CAST({c.text} AS VARCHAR)}} END"
+        for f, c, v in zip(fields, rows.columns, values, strict=True)
+        if c.text is not None and f.type != "string"
+    ]
+    found = f"list_filter([{', '.join(misfits)}], lambda x: x IS NOT NULL)" if misfits else "[]"
+    invalid = f"CASE WHEN len({found}) > 0 THEN map_from_entries({found}) END"
+    return relation, [*values, invalid]
 
 
 def _first_invalid(fields: list[SchemaField], rows: Rows) -> conform.Invalid | None:

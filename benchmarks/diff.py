@@ -1,0 +1,147 @@
+"""Diff of two generated snapshots: peil's diff_tables against datacompy, on the same data in the same run.
+
+Usage: .venv/bin/python benchmarks/diff.py [--rows 5000000] [--repeat 1] [--polars] [--threads N]
+
+Two tables of `rows` rows keyed by `id` (text with leading zeros, integers, doubles, dates, NULLs) in a DuckDB
+file; in the new one 1% of the rows have one or two cells changed (a double by one cent, a text, a NULL made a
+value), 0.02% of the keys are removed and as many added. peil's time is `diff_tables` on a read-only
+connection, every changed cell fetched (limit None). datacompy's (the pandas `PandasCompare`, or with
+--polars also `PolarsCompare`) starts from DataFrames already in memory, so their loading from DuckDB is not
+counted, and ends when the mismatching cells are read from its result. The two results are checked to be the
+same: the same added and removed keys and the same (key, column) changed cells. Prints the best-of-N wall time
+of each with its CPU time (all threads) and the ratios (the goal: datacompy / peil >= 20 in wall time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import datacompy
+import duckdb
+import pandas as pd
+
+from peil.diff import Diff, diff_tables
+
+COLUMNS = ["nis", "jaar", "bedrag", "aantal", "datum", "omschrijving"]
+Result = tuple[set[Any], set[Any], set[tuple[Any, str]]]  # added keys, removed keys, changed (key, column)
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write the tables old and new (`rows` rows each) into the DuckDB file `path`."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(
+            f"""
+            CREATE TABLE old AS
+            SELECT lpad(CAST(i AS VARCHAR), 9, '0') AS id,
+                   lpad(CAST(10000 + i % 90000 AS VARCHAR), 5, '0') AS nis,
+                   2009 + CAST(i % 16 AS INTEGER) AS jaar,
+                   round((i % 1000003) / 7.0, 2) AS bedrag,
+                   i % 9973 AS aantal,
+                   DATE '2009-01-01' + CAST(i % 5000 AS INTEGER) AS datum,
+                   CASE WHEN i % 97 = 0 THEN NULL ELSE 'post ' || (i % 4999) END AS omschrijving
+            FROM range({rows}) t(i)
+            """
+        )
+        # 1% of the rows change (hash-picked, so spread over the table); the keys i % 5000 = 1 go, as many come.
+        con.execute(
+            f"""
+            CREATE TABLE new AS
+            SELECT id, nis, jaar,
+                   CASE WHEN changed THEN bedrag + 0.01 ELSE bedrag END AS bedrag,
+                   aantal, datum,
+                   CASE WHEN changed AND pick % 3 = 0 THEN coalesce(omschrijving || ' (herzien)', 'nieuw')
+                        ELSE omschrijving END AS omschrijving
+            FROM (SELECT *, hash(id) % 100 AS bucket, hash(id || 'x') AS pick, bucket = 0 AS changed FROM old)
+            WHERE CAST(id AS BIGINT) % 5000 <> 1
+            UNION ALL
+            SELECT lpad(CAST({rows} + i AS VARCHAR), 9, '0'), '09000', 2025, 1.5, 1, DATE '2025-01-01', 'nieuw'
+            FROM range({rows // 5000}) t(i)
+            """
+        )
+        con.execute("CHECKPOINT")
+
+
+Timing = tuple[float, float]  # wall seconds, CPU seconds of the process (all its threads)
+
+
+def best(repeat: int, run: Callable[[], Result]) -> tuple[Timing, Result]:
+    """The shortest wall time of `repeat` runs with that run's CPU time, and the last run's result. CPU time
+    shows the work done when other processes share the machine and stretch the wall time."""
+    timings, result = [], None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = run()
+        timings.append((time.perf_counter() - wall, time.process_time() - cpu))
+    assert result is not None
+    return min(timings), result
+
+
+def peil_result(diff: Diff) -> Result:
+    return set(diff.added_keys), set(diff.removed_keys), {(c.key, c.column) for c in diff.cells}
+
+
+def pandas_result(compare: datacompy.PandasCompare) -> Result:
+    rows = compare.intersect_rows
+    cells = {(key, column) for column in COLUMNS for key in rows.loc[~rows[f"{column}_match"], "id"]}
+    return set(compare.df2_unq_rows["id"]), set(compare.df1_unq_rows["id"]), cells
+
+
+def polars_result(compare: datacompy.PolarsCompare) -> Result:
+    rows = compare.intersect_rows
+    cells = {(key, column) for column in COLUMNS for key in rows.filter(~rows[f"{column}_match"])["id"]}
+    return set(compare.df2_unq_rows["id"]), set(compare.df1_unq_rows["id"]), cells
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--polars", action="store_true", help="also time datacompy's PolarsCompare")
+    parser.add_argument("--threads", type=int, help="DuckDB's threads for peil (default: one per core)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "warehouse.duckdb"
+        generate(path, args.rows)
+        with duckdb.connect(str(path), read_only=True) as con:
+            con.execute("SET enable_progress_bar = false")
+            if args.threads:
+                con.execute("SET threads = ?", [args.threads])
+            threads = con.execute("SELECT current_setting('threads')").fetchone()
+            peil, expected = best(args.repeat, lambda: peil_result(diff_tables(con, "old", "new", ["id"], None)))
+            started = time.perf_counter()
+            frames = con.table("old").df(), con.table("new").df()
+            load_seconds = time.perf_counter() - started
+            polars_frames = (con.table("old").pl(), con.table("new").pl()) if args.polars else None
+    timings = {"peil": peil}
+    timings["datacompy (pandas)"], found = best(
+        args.repeat, lambda: pandas_result(datacompy.PandasCompare(*frames, join_columns="id"))
+    )
+    assert found == expected, "datacompy (pandas) and peil disagree"
+    if polars_frames:
+        timings["datacompy (polars)"], found = best(
+            args.repeat, lambda: polars_result(datacompy.PolarsCompare(*polars_frames, join_columns="id"))
+        )
+        assert found == expected, "datacompy (polars) and peil disagree"
+    added, removed, cells = expected
+    print(
+        f"{args.rows:,} rows per snapshot: {len(added):,} added, {len(removed):,} removed, "
+        f"{len(cells):,} changed cells in {len({k for k, _ in cells}):,} rows; the results are equal"
+    )
+    versions = f"duckdb {duckdb.__version__}, datacompy {datacompy.__version__}, pandas {pd.__version__}"
+    print(f"{versions}; best of {args.repeat}; peil on {threads[0] if threads else '?'} DuckDB threads")
+    for name, (wall, cpu) in timings.items():
+        ratio = (
+            "" if name == "peil" else f"  ({wall / peil[0]:.1f}x peil's wall time, {cpu / peil[1]:.1f}x its CPU time)"
+        )
+        print(f"{name:<20} {wall:8.2f} s wall, {cpu:8.2f} s CPU{ratio}")
+    print(f"(not counted above: reading the two tables from DuckDB into pandas took {load_seconds:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

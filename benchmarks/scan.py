@@ -1,0 +1,73 @@
+"""The stray-copy scanner on a folder of generated spreadsheets: files per second and peak memory.
+
+Usage: .venv/bin/python benchmarks/scan.py [--files 1000] [--max-rows 50000] [--seed 1] [--cache DIR] [--tracemalloc]
+
+The folder is written once by peil.demo.stray (`plan_folder`: mostly tables of 20 to 500 rows, some of
+thousands, a few of up to --max-rows; each table an .xlsx original with up to five copies as .xlsx, CSV in two
+dialects and .ods, carrying dropped, added and edited rows; one file in ten unrelated) and kept in --cache
+(default: a folder in the system's temporary folder named after the arguments) for later runs.
+
+Prints the scan's wall time, files and rows per second, the peak resident memory of this process and of the
+reading processes (getrusage), with --tracemalloc also the peak of Python's own allocations in this process
+(which slows the run), and how many groups of copies match the generator's truth exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from peil.demo import stray
+from peil.scan import scan
+
+TRUTH = "truth.json"  # not a file the scan reads
+
+
+def folder(files: int, max_rows: int, seed: int, cache: Path | None) -> tuple[Path, dict[str, list[str]], int]:
+    """The generated folder (written unless the cache has it), its true groups (name -> paths) and its rows."""
+    path = cache or Path(tempfile.gettempdir()) / f"peil-scan-bench-{files}-{max_rows}-{seed}"
+    if not (path / TRUTH).exists():
+        started = time.perf_counter()
+        truth = stray.write_folder(path, stray.plan_folder(files, seed, max_rows))
+        rows = sum(len(c.table.rows) for c in truth.copies)
+        (path / TRUTH).write_text(json.dumps({"groups": truth.groups(), "rows": rows}), encoding="utf-8")
+        print(f"generated {len(truth.copies)} files in {path} in {time.perf_counter() - started:.0f} s")
+    known = json.loads((path / TRUTH).read_text(encoding="utf-8"))
+    return path, known["groups"], known["rows"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--max-rows", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path)
+    parser.add_argument("--tracemalloc", action="store_true")
+    args = parser.parse_args()
+    path, groups, rows = folder(args.files, args.max_rows, args.seed, args.cache)
+    if args.tracemalloc:
+        tracemalloc.start()
+    result = scan(path)
+    python_peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
+    found = {frozenset(m.table.path for m in g.members) for g in result.groups}
+    expected = {frozenset(paths) for paths in groups.values() if len(paths) > 1}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"scanned {result.files} files ({rows:,} rows) in {result.seconds:.1f} s")
+    print(f"{result.files / result.seconds:.1f} files/s, {rows / result.seconds:,.0f} rows/s")
+    print(f"peak resident memory: {own:.0f} MiB (scan), {children:.0f} MiB (largest reading process)")
+    if python_peak is not None:
+        print(f"peak Python allocations (tracemalloc): {python_peak / 2**20:.0f} MiB")
+    print(
+        f"groups: {len(found)} found, {len(expected)} true, {len(found & expected)} exactly right; "
+        f"{len(result.skipped)} files skipped"
+    )
+
+
+if __name__ == "__main__":
+    main()

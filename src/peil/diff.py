@@ -1,0 +1,675 @@
+"""Snapshot diffs: what changed between two versions of a dataset, computed in DuckDB.
+
+``peil diff DATASET [OLD] [NEW]`` and the report's changes page call :func:`diff_snapshots`; :func:`diff_tables`
+compares any two DuckDB tables. The comparing is SQL into a temporary table of the differences (one FULL
+OUTER JOIN on the key, or one aggregate for whole rows); Python reads the counts and the first `limit`
+differences of each kind.
+
+Two modes
+---------
+``key``: rows are matched by the primary key with a FULL OUTER JOIN on ``IS NOT DISTINCT FROM`` (a NULL key
+matches a NULL key). A key only in the new table is added, only in the old one removed; a matched row is
+changed when one of its cells is. Cells are compared with ``IS DISTINCT FROM``, exactly, in their own type:
+
+- NULL against NULL is no change, and neither is NaN against NaN (DuckDB treats NaN as one value);
+- text is compared as text, so two 34-digit references that differ only in the last digit differ;
+- numbers are compared exactly, without tolerance: DOUBLE 1.0 against 1.0000000001 is a change.
+
+A key on more than one row on either side is set aside: it is reported in ``duplicates`` with its row count on
+each side, and its rows are neither compared nor counted as added, removed, changed or unchanged. Joining them
+would pair every old row with every new one and report changes that are not there. Whether there are any is
+told by one count of the matched pairs (see `_has_duplicates`); only then are the keys counted and the join
+made again without them.
+
+``row hash``: a table without a key is compared as a multiset of whole rows, grouped by value in one hash
+aggregate (the values are compared exactly, not only their hashes). A row three times in the old table and
+once in the new one is two removed copies. Rows have no identity here, so there are no changed cells, only
+added and removed rows, and no renames are detected.
+
+Schema
+------
+Columns are matched by name. A column only in the old table is removed, one only in the new table added, and
+one in both with another DuckDB type has its type changed: its values are then compared as text (``CAST(...
+AS VARCHAR)``), so INTEGER 5 against DOUBLE 5.0 is a change ('5' against '5.0'). In key mode a removed and an
+added column whose values are equal on at least 95% of the matched row pairs where either has a value is
+reported as renamed, and its cells are compared under the new name. Columns only on one side take no part in
+the row comparison.
+"""
+
+# ruff: noqa: S608 -- the SQL here is built from identifiers quoted with `quote` and from aliases made here
+# (k0, v0, ...); values are always parameters.
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+from sqlglot import exp
+
+from peil.errors import StoreError
+from peil.sources.table import HIDDEN
+from peil.store import quote
+
+Mode = Literal["key", "row hash"]
+ChangeKind = Literal["added", "removed", "renamed", "type changed"]
+Key = Any
+"""A key's value: the value itself for a one-column key, a tuple of values for a compound key."""
+RENAME_SHARE = 0.95
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its name and its DuckDB type as DESCRIBE writes it ('BIGINT', 'DECIMAL(18,3)')."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """A column added (`old` None), removed (`new` None), renamed or of another type. `share` is, for a
+    rename, the share (0..1) of matched rows with a value on either side where the two values are equal."""
+
+    kind: ChangeKind
+    old: Column | None
+    new: Column | None
+    share: float | None = None
+
+    def describe(self) -> str:
+        """The change in one line of English, e.g. "renamed 'naam' -> 'name' (100% of the values equal)"."""
+        if self.kind == "added" and self.new:
+            return f"column '{self.new.name}' added ({self.new.type})"
+        if self.kind == "removed" and self.old:
+            return f"column '{self.old.name}' removed ({self.old.type})"
+        assert self.old and self.new
+        if self.kind == "renamed":
+            types = f", {self.old.type} -> {self.new.type}" if self.old.type != self.new.type else ""
+            return f"renamed '{self.old.name}' -> '{self.new.name}' ({self.share:.0%} of the values equal{types})"
+        return f"column '{self.new.name}' changed type {self.old.type} -> {self.new.type}; compared as text"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One changed cell: the row's key, the column (its name in the new table) and the old and new value."""
+
+    key: Key
+    column: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Row:
+    """A whole row added or removed in row hash mode: its values (in `Diff.columns` order) and how many copies."""
+
+    values: tuple[Any, ...]
+    copies: int
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What changed from the old table to the new one.
+
+    Counts cover every row; the samples (`cells`, `added_keys`, `removed_keys`, `duplicates`, `added_rows`,
+    `removed_rows`) hold the first `limit` of their kind in key (or row) order, all when `limit` is None.
+    In key mode `added`, `removed`, `changed` and `unchanged` count rows, one per key, and the keys that are
+    on more than one row on either side are left out of them (`duplicate_keys` counts those keys). In row hash
+    mode `added` and `removed` count row copies, `changed` is 0 and the samples are `added_rows` and
+    `removed_rows`. `changed_cells` maps each compared column with changes to the number of changed cells.
+    `truncated` is True when a sample holds fewer differences than there are.
+    """
+
+    mode: Mode
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    old_rows: int
+    new_rows: int
+    added: int
+    removed: int
+    changed: int
+    unchanged: int
+    changed_cells: dict[str, int]
+    schema: tuple[SchemaChange, ...]
+    duplicate_keys: int
+    duplicates: dict[Key, tuple[int, int]]
+    added_keys: tuple[Key, ...]
+    removed_keys: tuple[Key, ...]
+    cells: tuple[Cell, ...]
+    added_rows: tuple[Row, ...]
+    removed_rows: tuple[Row, ...]
+    limit: int | None
+    truncated: bool
+
+    @property
+    def cell_count(self) -> int:
+        """How many cells changed, in all columns."""
+        return sum(self.changed_cells.values())
+
+    @property
+    def identical(self) -> bool:
+        """True when nothing differs: no rows added, removed or changed, no duplicate keys, no schema change."""
+        return not (self.added or self.removed or self.changed or self.duplicate_keys or self.schema)
+
+    def key_values(self, key: Key) -> tuple[Any, ...]:
+        """A key as a tuple of one value per key column."""
+        return tuple(key) if len(self.key) > 1 else (key,)
+
+
+@dataclass(frozen=True)
+class SnapshotDiff:
+    """The diff of two versions of one dataset; `declared_key` is the new version's primary key, also when the
+    old version lacks one of its columns and the rows were compared whole."""
+
+    dataset: str
+    old_version: int
+    new_version: int
+    declared_key: tuple[str, ...]
+    diff: Diff
+
+
+def diff_tables(
+    con: duckdb.DuckDBPyConnection,
+    old: str,
+    new: str,
+    key: Sequence[str],
+    limit: int | None,
+    *,
+    ignore: Sequence[str] = (),
+) -> Diff:
+    """Compare the table `old` with the table `new` by the columns `key` (by whole rows when `key` is empty).
+
+    `old` and `new` name tables or views as SQL does (``t``, ``raw."bevolking__v2"``); their parts are quoted
+    again before use. Columns in `ignore` are left out on both sides. The samples hold at most `limit`
+    differences of each kind (all when None). See the module docstring for how values and schemas compare.
+    Temporary tables are made and dropped, so `con` may be read-only.
+
+    Raises StoreError when a table does not exist or a key column is missing from either table.
+    """
+    old_ref, new_ref = _reference(old), _reference(new)
+    old_columns = _columns(con, old_ref, old, ignore)
+    new_columns = _columns(con, new_ref, new, ignore)
+    for name, columns in ((old, old_columns), (new, new_columns)):
+        missing = [k for k in key if k not in columns]
+        if missing:
+            raise StoreError(
+                f"the key column {', '.join(map(repr, missing))} is not in {name}",
+                hint=f"Its columns: {', '.join(columns) or 'none'}.",
+            )
+    keys = [_Pair(old_columns[k], new_columns[k]) for k in key]
+    common = [_Pair(old_columns[n], c) for n, c in new_columns.items() if n in old_columns and n not in key]
+    removed = [c for n, c in old_columns.items() if n not in new_columns]
+    added = [c for n, c in new_columns.items() if n not in old_columns]
+    counts = (_count(con, old_ref), _count(con, new_ref))
+    with _scratch(con, "duplicates", "differences") as (duplicates, differences):
+        if not keys:
+            schema = _schema_changes([], removed, added, common)
+            return _row_hash_diff(con, (old_ref, new_ref), common, differences, counts, schema, limit)
+        sides = _Sides(old_ref, new_ref, keys, None)
+        renames = _renames(con, sides, removed, added)
+        renamed = {p.old.name for p, _ in renames} | {p.new.name for p, _ in renames}
+        removed, added = [c for c in removed if c.name not in renamed], [c for c in added if c.name not in renamed]
+        schema = _schema_changes(renames, removed, added, [*keys, *common])
+        order = list(new_columns)
+        values = sorted([*common, *(p for p, _ in renames)], key=lambda p: order.index(p.new.name))
+        _write_differences(con, sides, values, differences)
+        if _has_duplicates(con, sides, differences, counts):
+            sides = _Sides(old_ref, new_ref, keys, _duplicates(con, old_ref, new_ref, keys, duplicates))
+            con.execute(f"DROP TABLE {differences}")
+            _write_differences(con, sides, values, differences)
+        return _key_diff(con, sides, values, differences, counts, schema, limit)
+
+
+def diff_snapshots(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    old_version: int | None = None,
+    new_version: int | None = None,
+    limit: int | None = None,
+) -> SnapshotDiff:
+    """Compare two snapshots of `dataset` in the warehouse on `con` (read-only will do).
+
+    `new_version` defaults to the newest, `old_version` to the one before the newest. Rows are matched by the
+    new snapshot's primary key when both snapshots have its columns, else compared whole (row hash); the
+    lineage columns (_file, _sheet, _row) and _invalid are left out. `limit` as in :func:`diff_tables`.
+
+    Raises StoreError when the dataset has no snapshots, a version does not exist, or a version is not given
+    and the dataset has only one snapshot.
+    """
+    found = _snapshot_tables(con, dataset)
+    versions = sorted(found)
+    if old_version is None and new_version is None and len(versions) < 2:
+        raise StoreError(
+            f"'{dataset}' has one snapshot (version {versions[0]}): there is nothing to compare it with yet",
+            hint="A new snapshot is made when a source file changes; then run `peil build`.",
+        )
+    new_version = versions[-1] if new_version is None else new_version
+    old_version = versions[-2] if old_version is None else old_version
+    for version in (old_version, new_version):
+        if version not in found:
+            raise StoreError(
+                f"'{dataset}' has no version {version}",
+                hint=f"Its versions: {', '.join(map(str, versions))} (`peil history {dataset}` lists them).",
+            )
+    (old_table, _), (new_table, declared) = found[old_version], found[new_version]
+    columns = [_columns(con, _reference(table), table, HIDDEN) for table in (old_table, new_table)]
+    key = declared if all(k in names for k in declared for names in columns) else []
+    diff = diff_tables(con, old_table, new_table, key, limit, ignore=HIDDEN)
+    return SnapshotDiff(dataset, old_version, new_version, tuple(declared), diff)
+
+
+def change_rows(diff: Diff) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The sampled differences as one long table: (header, rows), for CSV and the terminal.
+
+    Key mode: ``change, <key columns>, column, old, new`` with rows 'changed' (one per cell), 'added' and
+    'removed' (one per key) and 'duplicate key' (old and new hold the key's row counts). Row hash mode:
+    ``change, copies, <columns>`` with rows 'added' and 'removed'.
+    """
+    if diff.mode == "row hash":
+        header = ["change", "copies", *diff.columns]
+        rows = [("added", r.copies, *r.values) for r in diff.added_rows]
+        return header, rows + [("removed", r.copies, *r.values) for r in diff.removed_rows]
+    header = ["change", *diff.key, "column", "old", "new"]
+    rows = [("changed", *diff.key_values(c.key), c.column, c.old, c.new) for c in diff.cells]
+    rows += [("added", *diff.key_values(k), None, None, None) for k in diff.added_keys]
+    rows += [("removed", *diff.key_values(k), None, None, None) for k in diff.removed_keys]
+    rows += [("duplicate key", *diff.key_values(k), None, *n) for k, n in diff.duplicates.items()]
+    return header, rows
+
+
+def summary(result: SnapshotDiff) -> list[str]:
+    """What the diff found, in lines of English: the counts, how rows were matched, each schema change, and
+    the duplicate keys."""
+    diff = result.diff
+    head = f"{result.dataset}, version {result.old_version} -> {result.new_version}"
+    rows = f"{diff.old_rows:,} -> {diff.new_rows:,} rows"
+    if diff.mode == "row hash":
+        why = f"the key {', '.join(result.declared_key)} is not in both" if result.declared_key else "no primary key"
+        lines = [
+            f"{head}: {why}, so whole rows are compared as a multiset (row hash)",
+            f"{rows}: {diff.added:,} added, {diff.removed:,} removed, {diff.unchanged:,} unchanged",
+        ]
+    else:
+        lines = [
+            f"{head}: rows matched by the key {', '.join(diff.key)}",
+            f"{rows}: {diff.added:,} added, {diff.removed:,} removed, {diff.changed:,} changed "
+            f"({diff.cell_count:,} {'cell' if diff.cell_count == 1 else 'cells'}), {diff.unchanged:,} unchanged",
+        ]
+    lines += [f"schema: {change.describe()}" for change in diff.schema]
+    if diff.duplicate_keys:
+        lines.append(f"{diff.duplicate_keys:,} keys are on more than one row; their rows are not compared")
+    return lines
+
+
+def to_json(result: SnapshotDiff) -> dict[str, Any]:
+    """The diff as JSON-ready data: counts, schema changes and the samples, keys as {column: value}."""
+    diff = result.diff
+
+    def key(value: Key) -> dict[str, Any]:
+        return dict(zip(diff.key, diff.key_values(value), strict=True))
+
+    def row(sample: Row) -> dict[str, Any]:
+        return {"copies": sample.copies, "values": dict(zip(diff.columns, sample.values, strict=True))}
+
+    return {
+        "dataset": result.dataset,
+        "old_version": result.old_version,
+        "new_version": result.new_version,
+        "mode": diff.mode,
+        "key": list(diff.key),
+        "columns": list(diff.columns),
+        "rows": {"old": diff.old_rows, "new": diff.new_rows},
+        "added": diff.added,
+        "removed": diff.removed,
+        "changed": diff.changed,
+        "unchanged": diff.unchanged,
+        "changed_cells": diff.changed_cells,
+        "schema": [
+            {
+                "change": c.kind,
+                "old": {"name": c.old.name, "type": c.old.type} if c.old else None,
+                "new": {"name": c.new.name, "type": c.new.type} if c.new else None,
+                "share": c.share,
+            }
+            for c in diff.schema
+        ],
+        "duplicate_keys": diff.duplicate_keys,
+        "duplicates": [{"key": key(k), "old_rows": o, "new_rows": n} for k, (o, n) in diff.duplicates.items()],
+        "cells": [{"key": key(c.key), "column": c.column, "old": c.old, "new": c.new} for c in diff.cells],
+        "added_keys": [key(k) for k in diff.added_keys],
+        "removed_keys": [key(k) for k in diff.removed_keys],
+        "added_rows": [row(r) for r in diff.added_rows],
+        "removed_rows": [row(r) for r in diff.removed_rows],
+        "limit": diff.limit,
+    }
+
+
+# -- SQL ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A column as it is on each side. Of another type on each side, both are compared as VARCHAR."""
+
+    old: Column
+    new: Column
+
+    def sql(self, side: Literal["old", "new"], alias: str) -> str:
+        column = self.old if side == "old" else self.new
+        reference = f"{alias}.{quote(column.name)}"
+        return f"CAST({reference} AS VARCHAR)" if self.old.type != self.new.type else reference
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """The two tables as CTEs ``o`` and ``n`` of aligned columns k0.. (the key), v0.. (values) and `present`
+    (TRUE, so a row missing from an outer join shows), without the rows whose key is in `duplicates`."""
+
+    old: str
+    new: str
+    keys: list[_Pair]
+    duplicates: str | None
+
+    def ctes(self, values: Sequence[_Pair]) -> str:
+        return f"o AS ({self._side('old', values)}), n AS ({self._side('new', values)})"
+
+    def join(self) -> str:
+        """The join condition of ``o`` and ``n`` on the key."""
+        return " AND ".join(f"o.k{i} IS NOT DISTINCT FROM n.k{i}" for i in range(len(self.keys)))
+
+    def _side(self, side: Literal["old", "new"], values: Sequence[_Pair]) -> str:
+        keys = [p.sql(side, "t") for p in self.keys]
+        columns = _aliased(keys, "k") + _aliased([p.sql(side, "t") for p in values], "v") + ["TRUE AS present"]
+        select = f"SELECT {', '.join(columns)} FROM {self.old if side == 'old' else self.new} AS t"
+        if self.duplicates is None:
+            return select
+        on = " AND ".join(f"{k} IS NOT DISTINCT FROM d.k{i}" for i, k in enumerate(keys))
+        return f"{select} ANTI JOIN {self.duplicates} AS d ON {on}"
+
+
+def _reference(name: str) -> str:
+    """`name` (table, schema.table or catalog.schema.table, quoted or not) with every part quoted."""
+    return ".".join(quote(part.name) for part in exp.to_table(name, dialect="duckdb").parts)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, reference: str, name: str, ignore: Sequence[str]) -> dict[str, Column]:
+    """The table's columns by name, in table order, without those in `ignore`. StoreError when it is missing."""
+    try:
+        described = con.execute(f"DESCRIBE {reference}").fetchall()
+    except duckdb.CatalogException:
+        raise StoreError(f"there is no table {name}", hint="`peil history DATASET` lists the snapshots.") from None
+    return {str(r[0]): Column(str(r[0]), str(r[1])) for r in described if r[0] not in ignore}
+
+
+def _count(con: duckdb.DuckDBPyConnection, reference: str) -> int:
+    return int(_one(con, f"SELECT count(*) FROM {reference}")[0])
+
+
+def _aliased(expressions: Sequence[str], prefix: str) -> list[str]:
+    return [f"{e} AS {prefix}{i}" for i, e in enumerate(expressions)]
+
+
+def _names(prefix: str, count: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(count)]
+
+
+def _stacked(old: str, new: str, columns: Sequence[_Pair], prefix: str) -> str:
+    """Both tables' `columns` as `prefix`0.. under one another, with in_old telling which table a row is from."""
+    old_columns = [*_aliased([p.sql("old", "t") for p in columns], prefix), "TRUE AS in_old"]
+    new_columns = [*_aliased([p.sql("new", "t") for p in columns], prefix), "FALSE"]
+    return f"SELECT {', '.join(old_columns)} FROM {old} AS t UNION ALL SELECT {', '.join(new_columns)} FROM {new} AS t"
+
+
+@contextmanager
+def _scratch(con: duckdb.DuckDBPyConnection, *names: str) -> Iterator[tuple[str, ...]]:
+    """References to temporary tables, one per name, unique to this call; dropped when the block ends."""
+    tag = uuid.uuid4().hex[:12]
+    tables = tuple(f"temp.main.{quote(f'peil_diff_{tag}_{name}')}" for name in names)
+    try:
+        yield tables
+    finally:
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _has_duplicates(con: duckdb.DuckDBPyConnection, sides: _Sides, table: str, counts: tuple[int, int]) -> bool:
+    """Whether a key is on more than one row of either table, told from the differences in `table` (written
+    without leaving any key out) and one count of matched pairs, which is cheaper than counting every key.
+
+    A key on a rows of the old table and b of the new one gives a*b matched pairs, or a removed (b = 0) or b
+    added (a = 0) rows. The matched pairs add up to the old rows that are not removed, and to the new rows
+    that are not added, exactly when every matched key has a = b = 1; a key added or removed twice shows in
+    `table` twice.
+    """
+    pairs = _one(con, f"WITH {sides.ctes([])} SELECT count(*) FROM o JOIN n ON {sides.join()}")[0]
+    keys = ", ".join(_names("k", len(sides.keys)))
+    added, removed, repeated = _one(
+        con,
+        "SELECT count(*) FILTER (WHERE status = 'added'), count(*) FILTER (WHERE status = 'removed'), "
+        f"(SELECT count(*) FROM (SELECT status, {keys} FROM {table} WHERE status <> 'changed' "
+        f"GROUP BY ALL HAVING count(*) > 1)) FROM {table}",
+    )
+    return bool(repeated) or pairs != counts[0] - removed or pairs != counts[1] - added
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, old: str, new: str, keys: list[_Pair], table: str) -> str:
+    """Write the keys on more than one row of either table into `table` as (k0.., old_rows, new_rows)."""
+    columns = [*_names("k", len(keys)), "count_if(in_old) AS old_rows", "count_if(NOT in_old) AS new_rows"]
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(columns)} FROM ({_stacked(old, new, keys, 'k')}) "
+        "GROUP BY ALL HAVING old_rows > 1 OR new_rows > 1"
+    )
+    return table
+
+
+def _renames(
+    con: duckdb.DuckDBPyConnection, sides: _Sides, removed: list[Column], added: list[Column]
+) -> list[tuple[_Pair, float]]:
+    """The removed columns whose values match an added column's on at least RENAME_SHARE of the matched rows
+    where either has a value, as (pair, share), best matches first, each column in one pair at most."""
+    candidates = [_Pair(old, new) for old in removed for new in added]
+    if not candidates:
+        return []
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE o.v{i} IS NOT DISTINCT FROM n.v{i} AND o.v{i} IS NOT NULL), "
+        f"count(*) FILTER (WHERE o.v{i} IS NOT NULL OR n.v{i} IS NOT NULL)"
+        for i in range(len(candidates))
+    )
+    row = con.execute(f"WITH {sides.ctes(candidates)} SELECT {counts} FROM o JOIN n ON {sides.join()}").fetchone()
+    assert row is not None
+    shares = [(pair, row[2 * i] / row[2 * i + 1]) for i, pair in enumerate(candidates) if row[2 * i + 1]]
+    chosen: list[tuple[_Pair, float]] = []
+    for pair, share in sorted(shares, key=lambda found: -found[1]):
+        taken = {p.old.name for p, _ in chosen} | {p.new.name for p, _ in chosen}
+        if share >= RENAME_SHARE and pair.old.name not in taken and pair.new.name not in taken:
+            chosen.append((pair, share))
+    return chosen
+
+
+def _schema_changes(
+    renames: list[tuple[_Pair, float]], removed: list[Column], added: list[Column], kept: list[_Pair]
+) -> tuple[SchemaChange, ...]:
+    return (
+        *(SchemaChange("renamed", p.old, p.new, share) for p, share in renames),
+        *(SchemaChange("removed", c, None) for c in removed),
+        *(SchemaChange("added", None, c) for c in added),
+        *(SchemaChange("type changed", p.old, p.new) for p in kept if p.old.type != p.new.type),
+    )
+
+
+def _write_differences(con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[_Pair], table: str) -> None:
+    """Write the added, removed and changed rows into `table` as (status, k0.., o0.., n0.., c0..): the key,
+    the old and new values and whether each differs. One FULL OUTER JOIN on the key."""
+    nk, nv = len(sides.keys), len(values)
+    differs = [f"o.v{i} IS DISTINCT FROM n.v{i}" for i in range(nv)]
+    columns = [f"coalesce(o.k{i}, n.k{i}) AS k{i}" for i in range(nk)]
+    columns += [f"o.v{i} AS o{i}" for i in range(nv)] + [f"n.v{i} AS n{i}" for i in range(nv)]
+    columns += [f"{d} AS c{i}" for i, d in enumerate(differs)]
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS WITH {sides.ctes(values)} "
+        "SELECT CASE WHEN o.present IS NULL THEN 'added' WHEN n.present IS NULL THEN 'removed' "
+        f"ELSE 'changed' END AS status, {', '.join(columns)} FROM o FULL JOIN n ON {sides.join()} "
+        f"WHERE {' OR '.join(['o.present IS NULL', 'n.present IS NULL', *differs])}"
+    )
+
+
+def _key_diff(
+    con: duckdb.DuckDBPyConnection,
+    sides: _Sides,
+    values: list[_Pair],
+    table: str,
+    counts: tuple[int, int],
+    schema: tuple[SchemaChange, ...],
+    limit: int | None,
+) -> Diff:
+    """Read the counts and the samples from the differences in `table` (see `_write_differences`)."""
+    nk, nv = len(sides.keys), len(values)
+    counts_of = ["status = 'added'", "status = 'removed'", "status = 'changed'"]
+    counts_of += [f"status = 'changed' AND c{i}" for i in range(nv)]
+    found = _one(con, f"SELECT {', '.join(f'count(*) FILTER (WHERE {c})' for c in counts_of)} FROM {table}")
+    added, removed, changed = found[:3]
+    changed_cells = {p.new.name: n for p, n in zip(values, found[3:], strict=True) if n}
+    keys = ", ".join(_names("k", nk))
+    samples = {
+        status: [_key(r) for r in _fetch(con, f"SELECT {keys} FROM {table} WHERE status = ?", limit, status)]
+        for status in ("added", "removed")
+    }
+    compared = [keys, *_names("o", nv), *_names("n", nv), *_names("c", nv)]
+    rows = _fetch(con, f"SELECT {', '.join(compared)} FROM {table} WHERE status = 'changed'", limit)
+    cells = [
+        Cell(_key(r[:nk]), pair.new.name, r[nk + i], r[nk + nv + i])
+        for r in rows
+        for i, pair in enumerate(values)
+        if r[nk + 2 * nv + i]
+    ][:limit]
+    duplicates, duplicate_keys, duplicate_rows = _duplicate_sample(con, sides.duplicates, nk, limit)
+    return Diff(
+        mode="key",
+        key=tuple(p.new.name for p in sides.keys),
+        columns=tuple(p.new.name for p in values),
+        old_rows=counts[0],
+        new_rows=counts[1],
+        added=added,
+        removed=removed,
+        changed=changed,
+        unchanged=counts[1] - duplicate_rows - added - changed,
+        changed_cells=changed_cells,
+        schema=schema,
+        duplicate_keys=duplicate_keys,
+        duplicates=duplicates,
+        added_keys=tuple(samples["added"]),
+        removed_keys=tuple(samples["removed"]),
+        cells=tuple(cells),
+        added_rows=(),
+        removed_rows=(),
+        limit=limit,
+        truncated=(len(cells), len(samples["added"]), len(samples["removed"]), len(duplicates))
+        != (sum(changed_cells.values()), added, removed, duplicate_keys),
+    )
+
+
+def _duplicate_sample(
+    con: duckdb.DuckDBPyConnection, table: str | None, nk: int, limit: int | None
+) -> tuple[dict[Key, tuple[int, int]], int, int]:
+    """From the duplicates table (None: there are none): the first `limit` keys with their (old, new) row
+    counts, how many keys there are, and how many new rows they are on."""
+    if table is None:
+        return {}, 0, 0
+    rows = _fetch(con, f"SELECT {', '.join(_names('k', nk))}, old_rows, new_rows FROM {table}", limit)
+    total = _one(con, f"SELECT count(*), sum(new_rows) FROM {table}")
+    return {_key(r[:nk]): (int(r[nk]), int(r[nk + 1])) for r in rows}, int(total[0]), int(total[1])
+
+
+def _row_hash_diff(
+    con: duckdb.DuckDBPyConnection,
+    tables: tuple[str, str],
+    values: list[_Pair],
+    table: str,
+    counts: tuple[int, int],
+    schema: tuple[SchemaChange, ...],
+    limit: int | None,
+) -> Diff:
+    """Count every distinct row's copies on each side in one aggregate; write the rows whose counts differ
+    into `table` as (v0.., old_copies, new_copies) and read the counts and samples from it."""
+    columns = _names("v", len(values))
+    copies = ["count_if(in_old) AS old_copies", "count_if(NOT in_old) AS new_copies"]
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join([*columns, *copies])} FROM ({_stacked(*tables, values, 'v')}) "
+        "GROUP BY ALL HAVING old_copies <> new_copies"
+    )
+    more = {"added": "new_copies - old_copies", "removed": "old_copies - new_copies"}
+    found = _one(
+        con,
+        f"SELECT sum(greatest({more['added']}, 0)), sum(greatest({more['removed']}, 0)), "
+        f"count(*) FILTER (WHERE {more['added']} > 0), count(*) FILTER (WHERE {more['removed']} > 0) FROM {table}",
+    )
+    added, removed = int(found[0] or 0), int(found[1] or 0)
+    samples = {
+        change: tuple(
+            Row(tuple(r[:-1]), int(r[-1]))
+            for r in _fetch(con, f"SELECT {', '.join([*columns, extra])} FROM {table} WHERE {extra} > 0", limit)
+        )
+        for change, extra in more.items()
+    }
+    return Diff(
+        mode="row hash",
+        key=(),
+        columns=tuple(p.new.name for p in values),
+        old_rows=counts[0],
+        new_rows=counts[1],
+        added=added,
+        removed=removed,
+        changed=0,
+        unchanged=counts[0] - removed,
+        changed_cells={},
+        schema=schema,
+        duplicate_keys=0,
+        duplicates={},
+        added_keys=(),
+        removed_keys=(),
+        cells=(),
+        added_rows=samples["added"],
+        removed_rows=samples["removed"],
+        limit=limit,
+        truncated=(len(samples["added"]), len(samples["removed"])) != (found[2], found[3]),
+    )
+
+
+def _one(con: duckdb.DuckDBPyConnection, select: str) -> tuple[Any, ...]:
+    """The one row of an aggregate `select` over our own temporary tables."""
+    row = con.execute(select).fetchone()
+    assert row is not None
+    return row
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, select: str, limit: int | None, *params: Any) -> list[tuple[Any, ...]]:
+    """The first `limit` rows of `select` (all when None), ordered by all its columns from the left."""
+    return con.execute(f"{select} ORDER BY ALL LIMIT ?", [*params, limit]).fetchall()
+
+
+def _key(values: Sequence[Any]) -> Key:
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _snapshot_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[int, tuple[str, list[str]]]:
+    """Per version of `dataset`: its table and its primary key. StoreError when it has no snapshots."""
+    rows = con.execute(
+        "SELECT version, table_name, schema_json FROM meta.snapshots WHERE dataset = ? ORDER BY version", [dataset]
+    ).fetchall()
+    if not rows:
+        known = [r[0] for r in con.execute("SELECT DISTINCT dataset FROM meta.snapshots ORDER BY 1").fetchall()]
+        raise StoreError(
+            f"no snapshots of '{dataset}'",
+            hint=f"Known datasets: {', '.join(known) or 'none (run peil build)'}.",
+        )
+    return {int(v): (str(t), _primary_key(json.loads(s))) for v, t, s in rows}
+
+
+def _primary_key(schema: dict[str, Any]) -> list[str]:
+    """The primaryKey of a Frictionless Table Schema, which may name one field or list several."""
+    key = schema.get("primaryKey") or []
+    return [key] if isinstance(key, str) else [str(k) for k in key]

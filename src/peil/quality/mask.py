@@ -1,0 +1,49 @@
+"""Masking failing values before they are shown: in check results and on the report, never in the quarantine.
+
+For a source classified personal, special_category or confidential, a value is masked when its column is checked
+as an identifier or its name suggests a person. A national register number keeps its birth date
+(85.07.30-***.**), another identifier its first four characters (BE54************), any other value the first
+character of each word (J** P******).
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum.be import nn
+
+SENSITIVE = frozenset({"personal", "special_category", "confidential"})
+PERSON_WORDS = re.compile(
+    r"naam|name|rijksregister|insz|niss|nrn|bis|geboort|birth|adres|address|straat|street|woonplaats|mail|"
+    r"telefoon|phone|gsm|mobiel|iban|rekening|account|persoon|person|klant|client|cliënt|patient|patiënt",
+    re.IGNORECASE,
+)
+KEEP_IDENTIFIER = 4
+
+
+def needs_masking(classification: str, column: str | None, identifier: bool) -> bool:
+    """Whether values of `column` (None: several or no column) are masked in a source of `classification`."""
+    if classification not in SENSITIVE:
+        return False
+    return identifier or column is None or PERSON_WORDS.search(column) is not None
+
+
+def mask(value: str | None, check_type: str, identifier: bool) -> str | None:
+    """`value` masked: see the module's rules. None stays None."""
+    if value is None:
+        return None
+    if check_type == "national_register_number":
+        digits = re.sub(r"\D", "", value)
+        if len(digits) == 11:
+            return nn.format(digits)[:8] + "-***.**"
+    if identifier:
+        kept = 0
+        masked = []
+        for char in value:
+            if char.isalnum():
+                kept += 1
+                masked.append(char if kept <= KEEP_IDENTIFIER else "*")
+            else:
+                masked.append(char)
+        return "".join(masked)
+    return re.sub(r"(?<=\w)\w", "*", value)

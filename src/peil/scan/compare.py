@@ -1,0 +1,189 @@
+"""How the copies in a group differ, and which one to trust.
+
+The group's columns are built member by member, widest table first: a member's column joins a group column it
+matches (by name, else by values: peil.scan.group.align), or starts a new one. A column is named as most members
+name it. The key is the group column that is a key (Table.keys) in most members; rows are matched by it, the
+first row of a key that occurs twice in a file counting. Without a key, no cells are compared.
+
+- **Keys not everywhere**: keys that some members hold and others (having the key column) do not.
+- **Conflicts**: cells (key, column) whose canonical values differ between the members holding the row and the
+  column; an empty cell against a filled one is a conflict too.
+
+Recommending the authoritative version (`WEIGHTS`): each member scores, from 0 to 1,
+
+- keys: the share of all keys in the group that it holds (1: a superset of every other copy);
+- agreement: of the conflicting cells it holds that have a majority value (one value held by more members than
+  any other), the share where it holds that value (1 when it is in no such conflict);
+- completeness: its filled cells over its rows times the group's columns (a missing column counts as empty);
+- recency: its modification time between the oldest (0) and the newest (1) member's; 1 when all are equal;
+
+and the score is 0.3 keys + 0.3 agreement + 0.2 completeness + 0.2 recency. The highest score wins; a tie goes
+to the newer file, then the one with more rows, then the first path. The reasons are the criteria on which the
+recommended member is best and the members differ.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Sequence
+
+import duckdb
+
+from peil.scan.group import align
+from peil.scan.model import Column, Conflict, Group, Member, Presence, Table
+
+WEIGHTS = {"keys": 0.3, "agreement": 0.3, "completeness": 0.2, "recency": 0.2}
+NATURAL = "TRY_CAST(k AS DOUBLE) NULLS LAST, k"
+
+
+def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: str, limit: int) -> Group:
+    """The group of `tables` (copies of one table, their relations in `con`): columns, key, keys not everywhere,
+    conflicts (the first `limit` of each) and the recommended member."""
+    ordered = sorted(tables, key=lambda t: (t.modified, t.path, t.sheet or ""))
+    names, mapping = _columns(ordered)
+    members = [
+        Member(t, [t.columns[i].name if i is not None else None for i in m])
+        for t, m in zip(ordered, mapping, strict=True)
+    ]
+    key = _key(ordered, mapping)
+    group = Group(group_id, members, names, names[key] if key is not None else None)
+    agreement = _compare(con, group, mapping, key, limit) if key is not None else {}
+    _score(group, mapping, agreement)
+    return group
+
+
+def _columns(tables: Sequence[Table]) -> tuple[list[str], list[list[int | None]]]:
+    """The group's column names, and per table the index of its column in each group column (None: lacks it)."""
+    order = sorted(range(len(tables)), key=lambda i: (-len(tables[i].columns), -tables[i].rows, i))
+    representatives: list[Column] = []
+    members: list[list[tuple[int, int]]] = []  # per group column: (table, column)
+    for t in order:
+        matched = dict(align(representatives, tables[t].columns))
+        taken = set(matched.values())
+        for g, c in matched.items():
+            members[g].append((t, c))
+        for c, column in enumerate(tables[t].columns):
+            if c not in taken:
+                representatives.append(column)
+                members.append([(t, c)])
+    mapping: list[list[int | None]] = [[None] * len(members) for _ in tables]
+    for g, held in enumerate(members):
+        for t, c in held:
+            mapping[t][g] = c
+    names = [collections.Counter(tables[t].columns[c].name for t, c in held).most_common(1)[0][0] for held in members]
+    return names, mapping
+
+
+def _key(tables: Sequence[Table], mapping: list[list[int | None]]) -> int | None:
+    """The group column that is a key in most tables (ties: the first); None when it is a key in none."""
+    votes = collections.Counter(
+        g for t, row in zip(tables, mapping, strict=True) for g, c in enumerate(row) if c is not None and c in t.keys
+    )
+    if not votes:
+        return None
+    best = max(votes.values())
+    return min(g for g, n in votes.items() if n == best)
+
+
+def _compare(
+    con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], key: int, limit: int
+) -> dict[int, float]:
+    """Fill in the members' key counts and duplicates, the keys not everywhere and the conflicts; return each
+    member's agreement with the majority (see `_agreement`)."""
+    holders = [m for m, row in enumerate(mapping) if row[key] is not None]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {' UNION ALL '.join(_rows(con, group, mapping, key, holders))}")
+    for m, count in con.execute("SELECT m, count(*) FROM g GROUP BY m").fetchall():
+        group.members[int(m)].keys = int(count)
+    group.keys_total = int(con.execute("SELECT count(DISTINCT k) FROM g").fetchall()[0][0])
+    _presence(con, group, len(holders), limit)
+    compared = [(g, [m for m in holders if mapping[m][g] is not None]) for g in range(len(group.columns)) if g != key]
+    cells = " UNION ALL ".join(
+        f"SELECT k, {g} AS j, m, v{g} AS v FROM g WHERE m IN ({', '.join(map(str, members))})"  # noqa: S608
+        for g, members in compared
+        if len(members) > 1
+    )
+    differing = (
+        f"WITH cells AS ({cells}) SELECT * FROM cells SEMI JOIN (SELECT k, j FROM cells GROUP BY k, j "  # noqa: S608
+        "HAVING count(DISTINCT v) + CAST(count(*) > count(v) AS INTEGER) > 1) USING (k, j)"
+    )
+    nothing = "SELECT NULL::VARCHAR AS k, NULL::INTEGER AS j, NULL::INTEGER AS m, NULL::VARCHAR AS v LIMIT 0"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE conflicts AS {differing if cells else nothing}")
+    group.conflicts_total = int(con.execute("SELECT count(DISTINCT (k, j)) FROM conflicts").fetchall()[0][0])
+    found = con.execute(
+        f"SELECT k, j, list((m, v) ORDER BY m) FROM conflicts GROUP BY k, j ORDER BY {NATURAL}, j LIMIT {limit}"  # noqa: S608
+    ).fetchall()
+    group.conflicts = [
+        Conflict(str(k), group.columns[int(j)], [(int(m), v) for m, v in values]) for k, j, values in found
+    ]
+    return _agreement(con)
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], key: int, holders: list[int]
+) -> list[str]:
+    """SQL per member holding the key: (m, k, v0, v1, ...) for the first row of each key (see `_compare`), and
+    each member's count of rows whose key occurs earlier too."""
+    selects = []
+    for m in holders:
+        row, relation = mapping[m], group.members[m].table.relation
+        k = f"c{row[key]}"
+        values = ", ".join(f"{f'c{c}' if c is not None else 'NULL::VARCHAR'} AS v{g}" for g, c in enumerate(row))
+        selects.append(
+            f"SELECT {m} AS m, {k} AS k, {values} FROM {relation} WHERE {k} IS NOT NULL "  # noqa: S608
+            f"QUALIFY row_number() OVER (PARTITION BY {k} ORDER BY _row) = 1"
+        )
+        counted = con.execute(f"SELECT count({k}) - count(DISTINCT {k}) FROM {relation}").fetchall()  # noqa: S608
+        group.members[m].duplicates = int(counted[0][0])
+    return selects
+
+
+def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit: int) -> None:
+    partial = f"SELECT k, list(m ORDER BY m) AS ms FROM g GROUP BY k HAVING count(*) < {holders}"  # noqa: S608
+    group.presence_total = int(con.execute(f"SELECT count(*) FROM ({partial})").fetchall()[0][0])  # noqa: S608
+    found = con.execute(f"SELECT k, ms FROM ({partial}) ORDER BY {NATURAL} LIMIT {limit}").fetchall()  # noqa: S608
+    group.presence = [Presence(str(k), [int(m) for m in ms]) for k, ms in found]
+
+
+def _agreement(con: duckdb.DuckDBPyConnection) -> dict[int, float]:
+    """Per member in a conflict with a majority value: the share of those conflicts where it holds that value."""
+    found = con.execute(
+        """
+        WITH counts AS (SELECT k, j, v, count(*) AS n FROM conflicts GROUP BY ALL),
+        ranked AS (
+            SELECT k, j, v, rank() OVER (PARTITION BY k, j ORDER BY n DESC) AS r,
+                   count(*) OVER (PARTITION BY k, j, n) AS ties
+            FROM counts
+        ),
+        majority AS (SELECT k, j, v FROM ranked WHERE r = 1 AND ties = 1)
+        SELECT c.m, avg(CAST(c.v IS NOT DISTINCT FROM mj.v AS INTEGER))
+        FROM conflicts AS c JOIN majority AS mj USING (k, j) GROUP BY c.m
+        """
+    ).fetchall()
+    return {int(m): float(share) for m, share in found}
+
+
+def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, float]) -> None:
+    """Score every member (see the module docstring) and set the recommended one with its reasons."""
+    times = [m.table.modified.timestamp() for m in group.members]
+    oldest, span = min(times), max(times) - min(times)
+    for m, member in enumerate(group.members):
+        table, row = member.table, mapping[m]
+        filled = sum(table.columns[c].filled for c in row if c is not None)
+        member.criteria = {
+            "keys": member.keys / group.keys_total if group.keys_total else 1.0,
+            "agreement": agreement.get(m, 1.0),
+            "completeness": filled / (table.rows * len(group.columns)),
+            "recency": (times[m] - oldest) / span if span else 1.0,
+        }
+        member.score = sum(WEIGHTS[name] * value for name, value in member.criteria.items())
+    best = max(
+        range(len(group.members)),
+        key=lambda m: (round(group.members[m].score, 9), times[m], group.members[m].table.rows, -m),
+    )
+    group.recommended = best
+    group.reasons = [
+        name
+        for name in WEIGHTS
+        if len({round(m.criteria[name], 9) for m in group.members}) > 1
+        and round(group.members[best].criteria[name], 9) == max(round(m.criteria[name], 9) for m in group.members)
+    ]

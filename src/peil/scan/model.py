@@ -1,0 +1,149 @@
+"""What a scan finds: the tables it read, the files it skipped, and the groups of copies with their differences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from datasketch import MinHash  # type: ignore[import-untyped]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a scanned table: its header name, the type infer gives it (and its date format), how many
+    cells are filled, how many distinct values they hold, the 32-bit hashes of those values (canonical text),
+    sorted and unique (4 bytes a value), and a MinHash of them for finding candidate copies."""
+
+    name: str
+    type: str
+    format: str | None
+    filled: int
+    distinct: int
+    hashes: np.ndarray[Any, np.dtype[np.uint32]]
+    sketch: MinHash
+
+
+@dataclass
+class Table:
+    """A table read from one file (one sheet of a workbook): where it is and what it holds.
+
+    `path` is relative to the scanned folder (posix); `sheet` names the sheet when the workbook holds tables on
+    more than one sheet, else it is None (`options` names it anyway); `format` and `options` are how
+    peil.sources reads it (options as a source YAML writes them, with the number format); `modified` is the
+    file's mtime (UTC); `keys` are the columns (by index) that can identify a row (text, integer, year or date;
+    at least 95% filled and distinct); `flags` say what is odd about the file though it was read; `relation`
+    is SQL reading its canonical values (_row, then c0, c1, ... for the columns) while the scan runs;
+    `last_row` is the last row read when rows below the table (a total) were left out.
+    """
+
+    path: str
+    sheet: str | None
+    format: str
+    options: dict[str, Any]
+    modified: datetime
+    size: int
+    sha256: str
+    rows: int
+    columns: list[Column]
+    keys: list[int]
+    flags: list[str]
+    relation: str
+    last_row: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The path, with the sheet when the workbook holds tables on more than one sheet."""
+        return f"{self.path} [{self.sheet}]" if self.sheet else self.path
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or one sheet of a workbook) the scan could not read as a table, and why."""
+
+    path: str
+    reason: str
+    sheet: str | None = None
+
+
+@dataclass
+class Member:
+    """A table in a group, scored (see peil.scan.compare): its criteria, each from 0 to 1, and the total.
+
+    `columns` maps each of the group's columns to this table's column name (None: it lacks the column);
+    `duplicates` counts rows whose key occurs earlier in the table too.
+    """
+
+    table: Table
+    columns: list[str | None]
+    keys: int = 0
+    duplicates: int = 0
+    criteria: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A cell that differs between copies: the key of its row, the column, and the value in each member that
+    holds the row and the column (member index, canonical text or None for an empty cell), oldest member first."""
+
+    key: str
+    column: str
+    values: list[tuple[int, str | None]]
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A key held by some members of a group but not by all: the member indexes that hold it."""
+
+    key: str
+    members: list[int]
+
+
+@dataclass
+class Group:
+    """Tables that are copies or versions of one table, oldest first, and how they differ.
+
+    `columns` names the group's columns (the name most members give each); `key` is the column rows are matched
+    by (None: no shared key, so no cells are compared) and `keys_total` the number of its values in all members;
+    `presence` and `conflicts` are the first LIMIT of their
+    kind, `presence_total` and `conflicts_total` count them all; `recommended` is the member index of the
+    authoritative version and `reasons` the criteria on which it is best.
+    """
+
+    id: str
+    members: list[Member]
+    columns: list[str]
+    key: str | None
+    keys_total: int = 0
+    presence: list[Presence] = field(default_factory=list)
+    presence_total: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts_total: int = 0
+    recommended: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Scan:
+    """The result of scanning a folder: groups of copies, tables without copies, files skipped, and how long."""
+
+    folder: Path
+    groups: list[Group]
+    singles: list[Table]
+    skipped: list[Skipped]
+    files: int
+    seconds: float
+
+    @property
+    def flagged(self) -> list[Table]:
+        """Every table read with flags, grouped or not, in path order."""
+        tables = [m.table for g in self.groups for m in g.members] + self.singles
+        return sorted((t for t in tables if t.flags), key=lambda t: (t.path, t.sheet or ""))
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)

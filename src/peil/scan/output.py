@@ -1,0 +1,181 @@
+"""A scan as JSON and as a terminal summary (Rich). The HTML page is peil.reports.scan.
+
+JSON shape (`to_json`)::
+
+    {"folder": str, "files": int, "seconds": float,
+     "groups": [{"id": "g1", "key": str | null, "columns": [str], "keys": int,
+                 "recommended": path, "reasons": [criterion], "weights": {criterion: weight},
+                 "files": [{"path", "sheet", "modified" (ISO, UTC), "size", "sha256", "rows", "keys",
+                            "duplicate_keys", "columns": {group column: file column | null}, "criteria": {...},
+                            "score", "flags": [str]}],            # oldest first
+                 "keys_not_everywhere": [{"key", "in": [path], "missing_from": [path]}], "keys_not_everywhere_total",
+                 "conflicts": [{"key", "column", "values": [{"path", "value"}]}], "conflicts_total"}],
+     "singles": [{"path", "sheet", "modified", "rows", "columns": [str], "flags": [str]}],
+     "skipped": [{"path", "sheet", "reason"}]}
+
+Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from peil.scan.compare import WEIGHTS
+from peil.scan.model import Conflict, Group, Member, Scan, Table
+
+REASONS = {
+    "keys": "holds the most keys",
+    "agreement": "agrees most with the majority where the copies differ",
+    "completeness": "has the fewest empty cells",
+    "recency": "is the most recent",
+}
+SHOWN = 10
+
+
+def to_json(result: Scan) -> dict[str, Any]:
+    """The scan as JSON-ready values (see the module docstring)."""
+    return {
+        "folder": str(result.folder),
+        "files": result.files,
+        "seconds": round(result.seconds, 3),
+        "groups": [_group(g) for g in result.groups],
+        "singles": [_single(t) for t in result.singles],
+        "skipped": [{"path": s.path, "sheet": s.sheet, "reason": s.reason} for s in result.skipped],
+    }
+
+
+def _group(group: Group) -> dict[str, Any]:
+    paths = [m.table.label for m in group.members]
+    return {
+        "id": group.id,
+        "key": group.key,
+        "columns": group.columns,
+        "keys": group.keys_total,
+        "recommended": paths[group.recommended],
+        "reasons": group.reasons,
+        "weights": WEIGHTS,
+        "files": [_member(m, group.columns) for m in group.members],
+        "keys_not_everywhere": [
+            {
+                "key": p.key,
+                "in": [paths[m] for m in p.members],
+                "missing_from": [path for m, path in enumerate(paths) if m not in p.members and group.members[m].keys],
+            }
+            for p in group.presence
+        ],
+        "keys_not_everywhere_total": group.presence_total,
+        "conflicts": [
+            {"key": c.key, "column": c.column, "values": [{"path": paths[m], "value": v} for m, v in c.values]}
+            for c in group.conflicts
+        ],
+        "conflicts_total": group.conflicts_total,
+    }
+
+
+def _member(member: Member, columns: list[str]) -> dict[str, Any]:
+    table = member.table
+    return {
+        "path": table.path,
+        "sheet": table.sheet,
+        "modified": table.modified.isoformat(),
+        "size": table.size,
+        "sha256": table.sha256,
+        "rows": table.rows,
+        "keys": member.keys,
+        "duplicate_keys": member.duplicates,
+        "columns": dict(zip(columns, member.columns, strict=True)),
+        "criteria": {name: round(value, 4) for name, value in member.criteria.items()},
+        "score": round(member.score, 4),
+        "flags": table.flags,
+    }
+
+
+def _single(table: Table) -> dict[str, Any]:
+    return {
+        "path": table.path,
+        "sheet": table.sheet,
+        "modified": table.modified.isoformat(),
+        "rows": table.rows,
+        "columns": [c.name for c in table.columns],
+        "flags": table.flags,
+    }
+
+
+def print_scan(console: Console, result: Scan) -> None:
+    """A summary for the terminal: per group its files, keys not everywhere and conflicts (the first SHOWN of
+    each), then the files skipped and flagged. Every text from a file is escaped, never taken for markup."""
+    console.print(
+        f"Scanned [bold]{escape(str(result.folder))}[/]: {result.files} files, {len(result.groups)} groups of "
+        f"copies, {len(result.singles)} tables without copies, {len(result.skipped)} skipped "
+        f"({result.seconds:.1f} s)"
+    )
+    for group in result.groups:
+        _print_group(console, group)
+    if result.singles:
+        names = ", ".join(t.label for t in result.singles[:SHOWN])
+        more = f" and {len(result.singles) - SHOWN} more" if len(result.singles) > SHOWN else ""
+        console.print(Text(f"Tables without a copy: {names}{more}"))
+    if result.skipped:
+        table = RichTable("file", "reason", title="Skipped")
+        for s in result.skipped:
+            table.add_row(Text(s.path + (f" [{s.sheet}]" if s.sheet else "")), Text(s.reason))
+        console.print(table)
+    if result.flagged:
+        table = RichTable("file", "flag", title="Read, with flags")
+        for t in result.flagged:
+            for flag in t.flags:
+                table.add_row(Text(t.label), Text(flag))
+        console.print(table)
+    if result.groups:
+        first = result.groups[0].id
+        console.print(
+            f"Make a group's file a source: [bold]peil adopt {first} FOLDER -w WORKSPACE[/] (--file to choose)"
+        )
+
+
+def _print_group(console: Console, group: Group) -> None:
+    best = group.members[group.recommended]
+    key = f"key [bold]{escape(group.key)}[/]" if group.key else "no common key: cells not compared"
+    title = f"{group.id}: {len(group.members)} copies of one table ({key}, {group.keys_total:,} keys)"
+    files = RichTable("", "file", "modified (UTC)", "rows", "keys", "score", title=title, title_justify="left")
+    for m, member in enumerate(group.members):
+        files.add_row(
+            "★" if m == group.recommended else "",
+            Text(member.table.label),
+            f"{member.table.modified:%Y-%m-%d %H:%M}",
+            f"{member.table.rows:,}",
+            f"{member.keys:,}",
+            f"{member.score:.2f}",
+        )
+    console.print(files)
+    why = ", ".join(REASONS[r] for r in group.reasons) or "the copies are alike; the newest is chosen"
+    console.print(Text(f"Recommended: {best.table.label}: {why}."))
+    labels = [m.table.label for m in group.members]
+    if group.presence_total:
+        console.print(f"{group.presence_total:,} keys are not in every copy:")
+        for p in group.presence[:SHOWN]:
+            console.print(Text(f"  {p.key}: only in {', '.join(labels[m] for m in p.members)}"))
+    if group.conflicts_total:
+        title = f"{group.conflicts_total:,} conflicting cells"
+        conflicts = RichTable("key", "column", "values, and the copies holding them", title=title)
+        for c in group.conflicts[:SHOWN]:
+            conflicts.add_row(Text(c.key), Text(c.column), Text(_values(c, labels)))
+        console.print(conflicts)
+
+
+def _values(conflict: Conflict, labels: list[str]) -> str:
+    """Each value of a conflicting cell with the copies holding it, the most common first: '0.8 (5 copies);
+    1 (personeel_jan.xlsx)'."""
+    holders: dict[str | None, list[str]] = {}
+    for m, value in conflict.values:
+        holders.setdefault(value, []).append(labels[m])
+    parts = []
+    for value, files in sorted(holders.items(), key=lambda item: -len(item[1])):
+        where = ", ".join(files) if len(files) < 3 else f"{len(files)} copies"
+        parts.append(f"{'(empty)' if value is None else value} ({where})")
+    return "; ".join(parts)

@@ -1,0 +1,338 @@
+"""Read the spreadsheets and delimited text files under a folder into the scan's database, each table as canonical
+text with its fingerprint; say which files cannot be read and why, and what is odd about those that can.
+
+Files are found recursively (`EXTENSIONS`; folders whose name starts with a dot are passed over, symbolic links
+to folders are not followed) and read through peil.sources exactly as `peil infer` reads them
+(infer.load_text): delimiter, encoding and header row sniffed, workbooks through calamine, one table per sheet
+that holds cells. Between loading and typing, trailing total and note rows are dropped (layout.footer_start).
+Every value is then written as canonical text, so that copies compare equal whatever their format:
+
+- numbers with up to 15 significant digits, without trailing zeros (0,80 in a CSV with decimal commas and the
+  cell 0.8 both read 0.8; 1.0 reads 1);
+- dates as YYYY-MM-DD (31/12/2024 and a date cell agree), moments without a time as their date;
+- text stripped of surrounding spaces; an empty cell is NULL.
+
+Broken and hostile files are skipped with their reason (empty, an Office lock file, a corrupt or
+password-protected workbook, a zip that would expand past MAX_EXPANDED, binary content, an HTML page named .xls)
+or read and flagged (a workbook name on delimited text, a formula written as text such as =HYPERLINK(...), which
+a spreadsheet might run when the file is opened, rows left out below the table, the readers' warnings). Whatever
+one file does, the scan goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import hashlib
+import itertools
+import multiprocessing
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+from datasketch import MinHash  # type: ignore[import-untyped]
+
+from peil.errors import PeilError
+from peil.scan.model import Column, Skipped, Table
+from peil.sources import conform, excel
+from peil.sources.infer import KEY_TYPES, load_text, propose
+from peil.sources.layout import footer_start
+from peil.sources.sql import identifier, literal
+from peil.workspace import SchemaField
+
+EXTENSIONS = {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".xlsb": "excel", ".ods": "excel"}
+EXTENSIONS |= {".csv": "csv", ".tsv": "csv", ".txt": "csv"}
+MAX_EXPANDED = 1 << 30
+MEMORY_LIMIT = 1 << 30  # for DuckDB, shared by the reading processes
+FILES_PER_WORKER = 8
+KEY_SHARE = 0.95
+FOOTER_WINDOW = 12
+PERMUTATIONS = 128
+FORMULA = r"^\s*[=@]|^\s*[+-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\("
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PERMUTATION_SEED = MinHash(num_perm=PERMUTATIONS, seed=1).permutations
+
+
+def files_under(folder: Path) -> Iterator[Path]:
+    """Every file under `folder` with a spreadsheet or text extension, in sorted order (see the module docstring)."""
+    for current, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(names):
+            if Path(name).suffix.lower() in EXTENSIONS:
+                yield Path(current) / name
+
+
+def read_folder(
+    folder: Path, scratch: Path, on_file: Callable[[Path], None] | None = None
+) -> tuple[list[Table], list[Skipped], int]:
+    """Read every file under `folder` (`files_under`): the tables, what was skipped, and how many files there were.
+
+    Files are read by a pool of processes, one per core (in this process when there are fewer than
+    2 * FILES_PER_WORKER); the tables' canonical values go to Parquet files in `scratch`. The processes are forked
+    from a fresh server process, never from this one, which may hold DuckDB connections and their threads.
+    `on_file` is called with each file as it is done.
+    """
+    paths = list(files_under(folder))
+    workers = min(os.cpu_count() or 1, len(paths) // FILES_PER_WORKER) or 1
+    tables: list[Table] = []
+    skipped: list[Skipped] = []
+    with contextlib.ExitStack() as stack:
+        if workers == 1:
+            reader = Reader(stack.enter_context(contextlib.closing(_connect(scratch, 1))), folder, scratch)
+            results: Iterator[tuple[list[Table], list[Skipped]]] = map(reader.read, paths, itertools.count())
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            pool = stack.enter_context(ProcessPoolExecutor(workers, context, _start_worker, (folder, scratch, workers)))
+            results = pool.map(_read_in_worker, paths, range(len(paths)), chunksize=4)
+        for path, (found, missed) in zip(paths, results, strict=True):
+            tables += found
+            skipped += missed
+            if on_file is not None:
+                on_file(path)
+    return tables, skipped, len(paths)
+
+
+def _connect(scratch: Path, share: int) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with a `share` of MEMORY_LIMIT, spilling to `scratch`."""
+    limit = f"{MEMORY_LIMIT // share // 2**20}MB"
+    return duckdb.connect(":memory:", config={"memory_limit": limit, "temp_directory": str(scratch)})
+
+
+_worker: Reader | None = None
+
+
+def _start_worker(folder: Path, scratch: Path, workers: int) -> None:
+    global _worker
+    _worker = Reader(_connect(scratch, workers), folder, scratch)
+
+
+def _read_in_worker(path: Path, number: int) -> tuple[list[Table], list[Skipped]]:
+    assert _worker is not None
+    return _worker.read(path, number)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Reads files of `folder` through its own DuckDB connection `con`, writing each table's canonical values to a
+    Parquet file in `scratch`; a Table's `relation` is the SQL that reads it back."""
+
+    con: duckdb.DuckDBPyConnection
+    folder: Path
+    scratch: Path
+
+    def read(self, path: Path, number: int) -> tuple[list[Table], list[Skipped]]:
+        """The tables of one file (the `number`th), and what was skipped of it (the file or some of its sheets)."""
+        shown = path.relative_to(self.folder).as_posix()
+        try:
+            return self._read(path, shown, number)
+        except Exception as exc:  # whatever one file does (unreadable, gone, ...), the scan goes on
+            return [], [Skipped(shown, _reason(exc))]
+
+    def _read(self, path: Path, shown: str, number: int) -> tuple[list[Table], list[Skipped]]:
+        stat = path.stat()
+        kind, problem, flags = _kind(path, stat.st_size)
+        if problem:
+            return [], [Skipped(shown, problem)]
+        assert kind is not None
+        try:
+            sheets: list[str | None] = list(excel.table_sheets(path, shown)) if kind == "excel" else [None]
+        except PeilError as exc:
+            return [], [Skipped(shown, exc.message)]
+        if not sheets:
+            return [], [Skipped(shown, "the workbook holds no worksheet with cells")]
+        with path.open("rb") as stream:
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        file = File(path, shown, kind, datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size, digest, flags)
+        tables: list[Table] = []
+        skipped: list[Skipped] = []
+        for sheet in sheets:
+            label = sheet if len(sheets) > 1 else None
+            try:
+                table = self._table(
+                    file, sheet, label, self.scratch / f"f{number}_{len(tables) + len(skipped)}.parquet"
+                )
+            except Exception as exc:  # whatever one file does, the scan goes on
+                skipped.append(Skipped(shown, _reason(exc), label))
+                continue
+            if table is None:
+                skipped.append(Skipped(shown, "no rows below the header", label))
+                continue
+            tables.append(table)
+        return tables, skipped
+
+    def _table(self, file: File, sheet: str | None, label: str | None, target: Path) -> Table | None:
+        """Load one table (a file or a sheet) as canonical text into the Parquet file `target`; None when it has
+        no rows."""
+        con = self.con
+        con.execute("DROP TABLE IF EXISTS t")
+        layout, warnings = load_text(con, file.path, file.shown, file.kind, sheet)
+        footer, last_row = _dropped_footer(con, layout.names)
+        flags = file.flags + footer + warnings + _formulas(con, layout.names)
+        found = propose(con, layout, key=False)  # the scan finds its own key columns
+        columns = [_canonical(f, identifier(f.name), found.numbers) for f in found.fields]
+        select = ", ".join(["_row", *(f"{c} AS c{i}" for i, c in enumerate(columns))])
+        con.execute(f"COPY (SELECT {select} FROM t ORDER BY _row) TO {literal(str(target))} (FORMAT parquet)")  # noqa: S608
+        con.execute("DROP TABLE t")
+        relation = f"read_parquet({literal(str(target))})"
+        rows, described = _describe(con, relation, found.fields)
+        if not rows:
+            return None
+        keys = [
+            i
+            for i, c in enumerate(described)
+            if c.type in KEY_TYPES and min(c.filled, c.distinct) >= KEY_SHARE * rows and rows > 1
+        ]
+        return Table(
+            path=file.shown,
+            sheet=label,
+            format=layout.format,
+            options=dict(found.layout.options),
+            modified=file.modified,
+            size=file.size,
+            sha256=file.sha256,
+            rows=rows,
+            columns=described,
+            keys=keys,
+            flags=flags,
+            relation=relation,
+            last_row=last_row,
+        )
+
+
+@dataclass(frozen=True)
+class File:
+    """A file about to be read: where it is, shown relative to the folder, its reader, mtime, size, SHA-256, and
+    the flags its name and content raised."""
+
+    path: Path
+    shown: str
+    kind: str
+    modified: datetime
+    size: int
+    sha256: str
+    flags: list[str]
+
+
+def _kind(path: Path, size: int) -> tuple[str | None, str | None, list[str]]:
+    """The reader for the file's content ('excel' or 'csv'), or the reason it cannot be read; and flags."""
+    named = EXTENSIONS[path.suffix.lower()]
+    if path.name.startswith("~$"):
+        return None, "an Office lock file, left while someone has the workbook open", []
+    if size == 0:
+        return None, "the file is empty (0 bytes)", []
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+    if head.startswith(ZIP_MAGIC):
+        expanded = _expanded(path)
+        if expanded > MAX_EXPANDED:
+            return None, f"the zip archive would expand to {expanded / 2**30:.1f} GiB; not opened", []
+        if named == "csv":
+            return None, "a workbook (zip) with a text file's name; rename it to .xlsx or .ods to scan it", []
+        return "excel", None, []
+    if head.startswith(OLE_MAGIC):
+        if named == "csv":
+            return None, "an Office file with a text file's name; rename it to .xls to scan it", []
+        return "excel", None, []
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, "binary content, neither a workbook nor text", []
+    if re.search(rb"<\s*(html|table)\b", head[:1024], re.IGNORECASE):
+        return None, "an HTML page, not a workbook; open it in Excel and save it as .xlsx to scan it", []
+    if named == "excel":
+        return "csv", None, [f"named {path.suffix} but holds delimited text: read as CSV"]
+    return "csv", None, []
+
+
+def _expanded(path: Path) -> int:
+    """The bytes a zip archive's members take once decompressed (as the archive declares them); 0 if unreadable."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # calamine then says what is wrong
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, PeilError):
+        return exc.message
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"cannot read the file: {first}"
+
+
+def _dropped_footer(con: duckdb.DuckDBPyConnection, names: list[str]) -> tuple[list[str], int | None]:
+    """Delete the trailing total and note rows from table t (layout.footer_start); a flag naming them and the
+    last row kept, or no flag and None."""
+    if not names:
+        return [], None
+    texts = ", ".join(identifier(n) for n in names)
+    last = con.execute(f"SELECT _row, {texts} FROM t ORDER BY _row DESC LIMIT {FOOTER_WINDOW}").fetchall()  # noqa: S608
+    last.reverse()
+    start = footer_start([row[1:] for row in last])
+    if start == len(last):
+        return [], None
+    first, final = last[start][0], last[-1][0]
+    con.execute(f"DELETE FROM t WHERE _row >= {int(first)}")  # noqa: S608
+    rows = f"row {first}" if first == final else f"rows {first}-{final}"
+    return [f"{rows} below the table (a total or a note) left out"], int(first) - 1
+
+
+def _formulas(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[str]:
+    """A flag per column (at most 3 cells each) holding text that a spreadsheet would take for a formula."""
+    flags = []
+    for name in names:
+        column = identifier(name)
+        found = con.execute(
+            f"SELECT _row, {column} FROM t WHERE regexp_matches({column}, {literal(FORMULA)}) "  # noqa: S608
+            "ORDER BY _row LIMIT 3"
+        ).fetchall()
+        flags += [
+            f"row {row}, column '{name}' holds the formula {value[:60]!r} as text; a spreadsheet may run it when "
+            "the file is opened (peil only shows it)"
+            for row, value in found
+        ]
+    return flags
+
+
+def _canonical(field: SchemaField, column: str, numbers: conform.Numbers) -> str:
+    """SQL: the canonical text of a text column read as `field` (see the module docstring)."""
+    value = conform.parse(field, column, numbers)
+    if field.type == "string":
+        return f"nullif(trim({column}), '')"
+    if field.type == "number":
+        return f"format('{{:.15g}}', {value})"
+    if field.type == "date":
+        return f"strftime({value}, '%Y-%m-%d')"
+    if field.type == "datetime":
+        day = f"CAST({value} AS TIME) = TIME '00:00:00'"
+        return f"strftime({value}, CASE WHEN {day} THEN '%Y-%m-%d' ELSE '%Y-%m-%d %H:%M:%S' END)"
+    return f"CAST({value} AS VARCHAR)"
+
+
+def _describe(con: duckdb.DuckDBPyConnection, relation: str, fields: list[SchemaField]) -> tuple[int, list[Column]]:
+    """The row count and the columns of a canonical table: filled and distinct counts, the values' hashes
+    (DuckDB's hash of each distinct value, cut to 32 bits) and their MinHash."""
+    parts = [f"count(c{i}), count(DISTINCT c{i}), list(DISTINCT hash(c{i}) & 4294967295)" for i in range(len(fields))]
+    found = con.execute(f"SELECT count(*), {', '.join(parts) or '1'} FROM {relation}").fetchall()[0]  # noqa: S608
+    columns = []
+    for i, f in enumerate(fields):
+        filled, distinct, hashes = found[1 + 3 * i : 4 + 3 * i]
+        unique = np.unique(np.asarray(hashes, dtype=np.uint32))
+        columns.append(Column(f.name, f.type, f.format, int(filled), int(distinct), unique, sketch(unique)))
+    return int(found[0]), columns
+
+
+def sketch(hashes: Sequence[int] | np.ndarray[Any, np.dtype[np.uint32]]) -> MinHash:
+    """A MinHash of a set of 32-bit hash values."""
+    minhash = MinHash(num_perm=PERMUTATIONS, permutations=PERMUTATION_SEED, hashfunc=int)
+    if len(hashes):
+        minhash.update_batch(np.asarray(hashes, dtype=np.uint64))
+    return minhash

@@ -1,0 +1,120 @@
+"""Time travel: the workspace's data as it stood at an earlier moment, or with chosen snapshots.
+
+An overlay is an in-memory DuckDB database that attaches the warehouse read-only and defines, in its own
+``main`` schema, one view per dataset on the snapshot that was current at the chosen moment (or the snapshot
+asked for), then recomputes the models over those views. Nothing in the warehouse changes, so an earlier
+report can be rebuilt at any time, beside the current one. ``meta.snapshots`` and ``meta.builds`` in the
+overlay show only what existed at that moment; ``meta.indicator_values`` starts empty, for `peil build --as-of`.
+
+`peil sql --as-of`, `peil sql --snapshot` and `peil build --as-of` use it. Earlier versions are also
+reachable from plain SQL on the warehouse as ``raw."<dataset>__v<N>"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import duckdb
+
+from peil import indicators, models, reports
+from peil.errors import StoreError
+from peil.quality import quarantine
+from peil.store import Snapshot, Warehouse, quote
+from peil.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """An open overlay: its connection, the build that was current at the moment, and the snapshots in use."""
+
+    con: duckdb.DuckDBPyConnection
+    build_id: int
+    snapshots: dict[str, Snapshot]
+
+
+def cutoff(moment: date | datetime) -> datetime:
+    """The instant a moment stands for: a datetime as given (naive = local time); a date, the end of that day."""
+    instant = moment if isinstance(moment, datetime) else datetime.combine(moment + timedelta(days=1), time())
+    return instant if instant.tzinfo else instant.astimezone()
+
+
+@contextmanager
+def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: Sequence[int] = ()) -> Iterator[Overlay]:
+    """Open the workspace's data as of `as_of` (default: now), with `snapshot_ids` overriding their datasets.
+
+    Raises StoreError when nothing had been built by `as_of`, or a snapshot id does not exist; ModelError
+    when a model fails on the earlier data.
+    """
+    chosen, visible, build_id = _choose(ws, as_of, snapshot_ids)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_literal(ws.warehouse_path)}' AS warehouse (READ_ONLY)")
+        _define(con, chosen, visible, build_id)
+        models.run(con, ws)
+        yield Overlay(con, build_id, chosen)
+    finally:
+        con.close()
+
+
+def lock(con: duckdb.DuckDBPyConnection) -> None:
+    """Cut an overlay off from files and the network, for running a user's query on it."""
+    con.execute("SET enable_external_access = false; SET enable_progress_bar = false; SET lock_configuration = true")
+
+
+def build_as_of(ws: Workspace, as_of: date | datetime, out: Path) -> tuple[int, list[Path]]:
+    """Recompute models and indicators as they stood at `as_of` and render the site into `out`.
+
+    Returns the id of the build that was current then and the pages written. The warehouse is not changed.
+    """
+    with overlay(ws, as_of) as view:
+        indicators.compute(view.con, ws, view.build_id)
+        return view.build_id, reports.render_site(ws, view.con, out, view.build_id)
+
+
+def _choose(
+    ws: Workspace, as_of: date | datetime | None, snapshot_ids: Sequence[int]
+) -> tuple[dict[str, Snapshot], list[int], int]:
+    """The snapshot per dataset, the ids of every snapshot that existed by then, and the build current then."""
+    until = cutoff(as_of) if as_of is not None else None
+    with Warehouse.open(ws.warehouse_path, read_only=True) as warehouse:
+        existing = [s for s in warehouse.snapshots() if until is None or s.created_at <= until]
+        chosen = {s.dataset: s for s in existing}  # oldest first, so the newest version wins
+        for snapshot_id in snapshot_ids:
+            snapshot = warehouse.snapshot(snapshot_id)
+            chosen[snapshot.dataset] = snapshot
+        row = warehouse.con.execute(
+            "SELECT max(build_id) FROM meta.builds WHERE status = 'ok' AND ($until IS NULL OR started_at <= $until)",
+            {"until": until},
+        ).fetchone()
+    if not chosen or row is None or row[0] is None:
+        raise StoreError(
+            f"nothing had been built by {until:%Y-%m-%d %H:%M}" if until else "nothing has been built yet",
+            hint="`peil history DATASET` lists the snapshots and when they were made.",
+        )
+    return chosen, [s.snapshot_id for s in existing] + list(snapshot_ids), int(row[0])
+
+
+def _define(con: duckdb.DuckDBPyConnection, chosen: dict[str, Snapshot], visible: list[int], build_id: int) -> None:
+    con.execute("CREATE SCHEMA meta")
+    con.execute(
+        "CREATE TABLE meta.quarantine AS SELECT * FROM warehouse.meta.quarantine WHERE list_contains(?, snapshot_id)",
+        [visible],
+    )
+    for dataset, snapshot in chosen.items():
+        rows = quarantine.view_sql(con, f"warehouse.{snapshot.table_name}", snapshot.snapshot_id)
+        con.execute(f"CREATE VIEW main.{quote(dataset)} AS {rows}")
+    con.execute(
+        "CREATE TABLE meta.snapshots AS SELECT * FROM warehouse.meta.snapshots WHERE list_contains(?, snapshot_id)",
+        [visible],
+    )
+    con.execute("CREATE TABLE meta.builds AS SELECT * FROM warehouse.meta.builds WHERE build_id <= ?", [build_id])
+    con.execute("CREATE TABLE meta.indicator_values AS SELECT * FROM warehouse.meta.indicator_values LIMIT 0")
+    con.execute("CREATE TABLE meta.lineage AS SELECT * FROM warehouse.meta.lineage WHERE build_id = ?", [build_id])
+
+
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,168 @@
+"""Snapshot diffs end to end: a workspace built twice with changed files, `peil diff` and the changes page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from peil import query
+from peil.build import build
+from peil.diff import Cell, Row, diff_snapshots
+
+STARTER = Path(__file__).parents[1] / "src" / "peil" / "starter"
+POPULATION = "data/bevolking_2009_2015.csv"
+REPORTS = """\
+path: data/meldingen.csv
+owner: Dienst Wegen
+schema:
+  fields:
+    - {name: straat, type: string}
+    - {name: aantal, type: integer}
+"""
+
+
+def peil(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}  # Rich wraps tables at 80 columns when not on a terminal
+    return subprocess.run(
+        [sys.executable, "-m", "peil", *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The starter workspace plus a key-less source, built; then files changed and built again.
+
+    bevolking (key CD_MUNTY_REFNIS): Roeselare's 2009 figure 56893 -> 56894 and its 2015 figure 60386 -> 60400,
+    Aartselaar (11001) removed, 99999 added. meldingen (no key): one row repeated once more, one row gone.
+    gemeenten is unchanged: it keeps its one snapshot.
+    """
+    root = tmp_path_factory.mktemp("diff") / "ws"
+    shutil.copytree(STARTER, root)
+    edit(root / "peil.yaml", "{name}", "Test")
+    edit(root / "peil.yaml", "{municipality}", "36015")
+    (root / "sources" / "meldingen.yaml").write_text(REPORTS, encoding="utf-8")
+    (root / "data" / "meldingen.csv").write_text("straat,aantal\nMarkt,2\nMarkt,2\nOoststraat,5\n", encoding="utf-8")
+    build(root)
+    population = root / POPULATION
+    edit(population, "36015,56893,", "36015,56894,")
+    edit(population, ",59714,60386\n", ",59714,60400\n")
+    edit(population, "11001,14265,14290,14310,14281,14226,14207,14157\n", "")
+    population.write_text(population.read_text(encoding="utf-8") + "99999,1,2,3,4,5,6,7\n", encoding="utf-8")
+    (root / "data" / "meldingen.csv").write_text("straat,aantal\nMarkt,2\nMarkt,2\nMarkt,2\n", encoding="utf-8")
+    summary = build(root)
+    assert summary.snapshots_made == 2
+    return root
+
+
+def test_a_rebuilt_source_diffs_by_its_primary_key(built: Path) -> None:
+    with query.read_only(built / ".peil" / "warehouse.duckdb") as con:
+        result = diff_snapshots(con, "bevolking")
+    diff = result.diff
+    assert (result.old_version, result.new_version) == (1, 2)
+    assert diff.mode == "key" and diff.key == ("CD_MUNTY_REFNIS",)
+    assert diff.cells == (Cell("36015", "2009", 56893, 56894), Cell("36015", "2015", 60386, 60400))
+    assert diff.added_keys == ("99999",) and diff.removed_keys == ("11001",)
+    assert (diff.old_rows, diff.new_rows, diff.changed, diff.unchanged) == (589, 589, 1, 587)
+    assert diff.schema == () and "_row" not in diff.columns  # the lineage columns are no part of the data
+
+
+def test_a_source_without_key_diffs_by_whole_rows(built: Path) -> None:
+    with query.read_only(built / ".peil" / "warehouse.duckdb") as con:
+        diff = diff_snapshots(con, "meldingen").diff
+    assert diff.mode == "row hash"
+    assert diff.added_rows == (Row(("Markt", 2), 1),) and diff.removed_rows == (Row(("Ooststraat", 5), 1),)
+
+
+def test_peil_diff_prints_a_table(built: Path) -> None:
+    result = peil("diff", "bevolking", "-w", str(built))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "bevolking, version 1 -> 2: rows matched by the key CD_MUNTY_REFNIS",
+        "589 -> 589 rows: 1 added, 1 removed, 1 changed (2 cells), 587 unchanged",
+    ]
+    rows = [[c.strip() for c in line.split("│")[1:-1]] for line in lines if line.startswith("│")]
+    assert rows == [
+        ["changed", "36015", "2009", "56893", "56894"],
+        ["changed", "36015", "2015", "60386", "60400"],
+        ["added", "99999", "", "", ""],
+        ["removed", "11001", "", "", ""],
+    ]
+
+
+def test_peil_diff_without_key_says_so(built: Path) -> None:
+    result = peil("diff", "meldingen", "-w", str(built))
+    assert result.returncode == 0, result.stderr
+    assert "no primary key, so whole rows are compared as a multiset (row hash)" in result.stdout
+    assert "3 -> 3 rows: 1 added, 1 removed, 2 unchanged" in result.stdout
+
+
+def test_peil_diff_writes_json(built: Path) -> None:
+    result = peil("diff", "bevolking", "1", "2", "-w", str(built), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["cells"] == [
+        {"key": {"CD_MUNTY_REFNIS": "36015"}, "column": "2009", "old": 56893, "new": 56894},
+        {"key": {"CD_MUNTY_REFNIS": "36015"}, "column": "2015", "old": 60386, "new": 60400},
+    ]
+    assert data["added_keys"] == [{"CD_MUNTY_REFNIS": "99999"}]
+    assert data["removed_keys"] == [{"CD_MUNTY_REFNIS": "11001"}]
+    assert (data["mode"], data["added"], data["removed"], data["changed"]) == ("key", 1, 1, 1)
+    assert data["changed_cells"] == {"2009": 1, "2015": 1}
+
+
+def test_peil_diff_writes_csv_with_the_summary_on_stderr(built: Path) -> None:
+    result = peil("diff", "bevolking", "-w", str(built), "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        ["change", "CD_MUNTY_REFNIS", "column", "old", "new"],
+        ["changed", "36015", "2009", "56893", "56894"],
+        ["changed", "36015", "2015", "60386", "60400"],
+        ["added", "99999", "", "", ""],
+        ["removed", "11001", "", "", ""],
+    ]
+    assert "rows matched by the key CD_MUNTY_REFNIS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "no snapshots of 'nope'\n  Known datasets: bevolking, gemeenten, meldingen."),
+        (["bevolking", "1", "9"], "'bevolking' has no version 9"),
+        (["gemeenten"], "'gemeenten' has one snapshot (version 1): there is nothing to compare it with yet"),
+    ],
+    ids=["unknown dataset", "unknown version", "one snapshot"],
+)
+def test_peil_diff_errors_are_one_message(built: Path, args: list[str], message: str) -> None:
+    result = peil("diff", *args, "-w", str(built))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_the_site_has_a_changes_page_with_the_changed_cells(built: Path) -> None:
+    html = (built / "site" / "wijzigingen.html").read_text(encoding="utf-8")
+    assert '<a href="wijzigingen.html" aria-current="page">Wijzigingen</a>' in html
+    assert "Versie 1 vergeleken met versie 2." in html
+    assert "Rijen worden gekoppeld op hun sleutel: CD_MUNTY_REFNIS." in html
+    assert "<td>36015</td><td>2009</td><td><del>56893</del></td><td><ins>56894</ins></td>" in html
+    assert "<td>36015</td><td>2015</td><td><del>60386</del></td><td><ins>60400</ins></td>" in html
+    assert "<caption>Toegevoegde rijen</caption>" in html and "<tr><td>99999</td></tr>" in html
+    assert "<caption>Verwijderde rijen</caption>" in html and "<tr><td>11001</td></tr>" in html
+    assert "Deze dataset heeft geen primaire sleutel" in html  # meldingen
+    assert 'id="wijziging-gemeenten"' not in html  # one snapshot: nothing to compare
+    assert '<a href="wijzigingen.html">Wijzigingen</a>' in (built / "site" / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,240 @@
+"""The stray-copy scanner finds exactly the copies, missing keys and conflicting cells that were made on purpose,
+and lists broken and hostile files with their reason while it goes on."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from peil.cli import app
+from peil.demo import stray
+from peil.errors import Location, ReportError
+from peil.reports.render import environment
+from peil.reports.scan import render_block
+from peil.scan import Scan, scan
+from peil.scan.adopt import dataset_name
+from peil.scan.output import to_json
+from peil.sources.layout import footer_start, header_index
+
+PLAN = stray.Plan(
+    tables=[("personeel", 60, 5), ("inventaris", 40, 5), ("leveranciers", 30, 5), ("budget", 50, 5), ("zalen", 25, 5)],
+    unrelated=[("vergaderingen", 20), ("inventaris", 30), ("budget", 15), ("zalen", 12), ("leveranciers", 22)],
+    seed=7,
+)
+
+
+@pytest.fixture(scope="module")
+def thirty(tmp_path_factory: pytest.TempPathFactory) -> tuple[stray.Truth, Scan]:
+    folder = tmp_path_factory.mktemp("stray")
+    truth = stray.write_folder(folder, PLAN)
+    return truth, scan(folder)
+
+
+def canonical(value: stray.Cell) -> str | None:
+    """A generated value as the scanner writes it (peil.scan.read)."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return format(value, ".15g")
+    return str(value).strip()
+
+
+def test_thirty_files_are_grouped_into_exactly_the_true_groups(thirty: tuple[stray.Truth, Scan]) -> None:
+    truth, result = thirty
+    assert len(truth.copies) == 30 and result.files == 30 and not result.skipped
+    found = sorted(sorted(m.table.path for m in g.members) for g in result.groups)
+    assert found == sorted(truth.groups().values())
+    assert sorted(t.path for t in result.singles) == sorted(c.path for c in truth.copies if c.group is None)
+
+
+def test_conflicts_are_exactly_the_injected_edits(thirty: tuple[stray.Truth, Scan]) -> None:
+    truth, result = thirty
+    for group in result.groups:
+        name = next(c.group for c in truth.copies if c.path == group.members[0].table.path)
+        assert name is not None
+        labels = [m.table.path for m in group.members]
+        found = {(c.key, c.column): {labels[m]: v for m, v in c.values} for c in group.conflicts}
+        expected = {
+            cell: {path: canonical(value) for path, value in values.items()}
+            for cell, values in truth.conflicts(name).items()
+        }
+        assert found == expected, name
+        assert group.conflicts_total == len(expected)
+
+
+def test_keys_not_in_every_copy_are_exactly_the_rows_dropped_and_added(thirty: tuple[stray.Truth, Scan]) -> None:
+    truth, result = thirty
+    for group in result.groups:
+        name = next(c.group for c in truth.copies if c.path == group.members[0].table.path)
+        assert name is not None
+        held = truth.keys(name)
+        everywhere = set.intersection(*held.values())
+        expected = {
+            k: sorted(p for p, keys in held.items() if k in keys) for k in set.union(*held.values()) - everywhere
+        }
+        labels = [m.table.path for m in group.members]
+        assert {p.key: sorted(labels[m] for m in p.members) for p in group.presence} == expected
+        assert group.presence_total == len(expected)
+
+
+def test_a_renamed_column_and_a_titled_copy_with_a_total_row_join_their_group(thirty: tuple[stray.Truth, Scan]) -> None:
+    _, result = thirty
+    group = next(g for g in result.groups if g.members[0].table.path == "personeel_000.xlsx")
+    renamed = next(m for m in group.members if m.table.path == "personeel_000 (3).xlsx")
+    assert renamed.columns[-1] == "startdatum_nieuw" and group.columns[-1] == "startdatum"
+    titled = next(m for m in group.members if m.table.path == "personeel_000_v2_def.xlsx")
+    assert titled.table.options["header_row"] == 3
+    assert any("left out" in flag for flag in titled.table.flags)
+
+
+def test_the_recommendation_is_scored_and_explained(thirty: tuple[stray.Truth, Scan]) -> None:
+    _, result = thirty
+    for group in result.groups:
+        best = group.members[group.recommended]
+        assert best.score == max(m.score for m in group.members)
+        assert set(best.criteria) == {"keys", "agreement", "completeness", "recency"}
+        assert group.reasons and set(group.reasons) <= set(best.criteria)
+
+
+def test_the_demo_folder_finds_the_staff_member_with_three_fte_figures() -> None:
+    result = scan(Path(stray.__file__).parent / "workspace" / "stray")
+    (group,) = result.groups
+    assert group.members[group.recommended].table.path == "personeel_v2_def.xlsx"
+    assert "keys" in group.reasons and "agreement" in group.reasons
+    fte = [c for c in group.conflicts if c.column == "fte"]
+    assert len(fte) == 1 and sorted({v for _, v in fte[0].values}) == ["0.5", "0.8", "1"]
+    assert [t.path for t in result.singles] == ["vergaderingen_2025.xlsx"]
+    assert [(s.path, "lock file" in s.reason) for s in result.skipped] == [("~$personeel.xlsx", True)]
+    assert "tewerkstellingsbreuk" in next(m.columns for m in group.members if m.table.path == "personeel_hr.xlsx")
+
+
+def workbook(path: Path, rows: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def test_broken_and_hostile_files_are_listed_with_their_reason_and_the_scan_goes_on(tmp_path: Path) -> None:
+    rows = [["nr", "naam", "bedrag"], *[[i, f"naam {i}", i * 1.5] for i in range(1, 30)]]
+    good = workbook(tmp_path / "lijst.xlsx", rows)
+    workbook(tmp_path / "lijst kopie.xlsx", rows[:-1])
+    (tmp_path / "kapot.xlsx").write_bytes(good[: len(good) // 2])
+    (tmp_path / "leeg.csv").write_bytes(b"")
+    (tmp_path / "~$lijst.xlsx").write_bytes(b"\x05Jan  ")
+    (tmp_path / "pagina.xls").write_text("<html><body><table><tr><td>1</td></tr></table></body></html>")
+    (tmp_path / "foto.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "tekst.xlsx").write_text("code;omschrijving\nA;x\nB;y\nC;z\n", encoding="utf-8")
+    (tmp_path / "link.csv").write_text('nr;naam\n1;"=HYPERLINK(""http://example.invalid/x"";""klik"")"\n2;b\n')
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (1 << 30) + b"0")
+    (tmp_path / "bom.xlsx").write_bytes(bomb.getvalue())
+    msoffcrypto = pytest.importorskip("msoffcrypto.format.ooxml")
+    with (tmp_path / "geheim.xlsx").open("wb") as out:
+        msoffcrypto.OOXMLFile(io.BytesIO(good)).encrypt("geheim", out)
+
+    result = scan(tmp_path)
+    reasons = {s.path: s.reason for s in result.skipped}
+    assert sorted(reasons) == [
+        "bom.xlsx",
+        "foto.csv",
+        "geheim.xlsx",
+        "kapot.xlsx",
+        "leeg.csv",
+        "pagina.xls",
+        "~$lijst.xlsx",
+    ]
+    assert "password" in reasons["geheim.xlsx"]
+    assert "cannot open the workbook" in reasons["kapot.xlsx"]
+    assert "empty" in reasons["leeg.csv"] and "lock file" in reasons["~$lijst.xlsx"]
+    assert "HTML" in reasons["pagina.xls"] and "binary" in reasons["foto.csv"] and "expand" in reasons["bom.xlsx"]
+    flags = {t.path: t.flags for t in result.flagged}
+    assert flags["tekst.xlsx"] == ["named .xlsx but holds delimited text: read as CSV"]
+    assert len(flags["link.csv"]) == 1 and "=HYPERLINK" in flags["link.csv"][0] and "row 2" in flags["link.csv"][0]
+    (group,) = result.groups
+    assert sorted(m.table.path for m in group.members) == ["lijst kopie.xlsx", "lijst.xlsx"]
+
+
+def test_header_and_footer_detection() -> None:
+    grid: list[list[object]] = [
+        ["Personeelsregister", "", ""],
+        ["Toestand op 1/1/2025", None, None],
+        [],
+        ["nr", "naam", "fte"],
+        [1, "An", 0.8],
+        [2, "Jan", 1.0],
+        ["Totaal", None, 1.8],
+        ["Bron: dienst Personeel", None, None],
+    ]
+    assert header_index(grid) == 3
+    assert footer_start(grid[4:]) == 2
+    assert footer_start([[1, "Totaalvoetbal", 1], [2, "x", 2]]) == 2  # a total word must start the cell
+    assert header_index([["Titel;;;"], ["a", "b"], ["1", "2"]]) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("Kopie van personeel (3).xlsx", "personeel"),
+        ("personeel_v2_def.xlsx", "personeel"),
+        ("budget_2025.csv", "budget_2025"),
+    ],
+)
+def test_dataset_names_drop_version_words(path: str, name: str) -> None:
+    assert dataset_name(path) == name
+
+
+def test_the_command_prints_json_and_writes_a_dutch_or_english_page(
+    tmp_path: Path, thirty: tuple[stray.Truth, Scan]
+) -> None:
+    folder = tmp_path / "map"
+    stray.write_folder(folder, stray.Plan([("zalen", 20, 3)], [("budget", 10)], seed=3))
+    (folder / "[bold]rood.csv").write_text("a;b\n1;<script>alert(1)</script>\n2;x\n", encoding="utf-8")
+    page = tmp_path / "scan.html"
+    run = CliRunner().invoke(app, ["scan", str(folder), "--format", "json", "--html", str(page)])
+    assert run.exit_code == 0, run.output
+    found = json.loads(run.stdout)
+    assert found == json.loads(json.dumps(to_json(scan(folder)) | {"seconds": found["seconds"]}))
+    assert [len(g["files"]) for g in found["groups"]] == [3] and found["groups"][0]["weights"]["keys"] == 0.3
+    html = page.read_text(encoding="utf-8")
+    assert "Aanbevolen" in html and "<script>" not in html and "&lt;script&gt;" not in html  # values not shown
+    english = CliRunner().invoke(app, ["scan", str(folder), "--html", str(page), "--language", "en"])
+    assert english.exit_code == 0 and "[bold]rood.csv" in english.stdout
+    assert "Recommended" in page.read_text(encoding="utf-8")
+
+
+def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    run = CliRunner().invoke(app, ["scan", str(tmp_path / "nergens")])
+    assert run.exit_code != 0
+
+
+def test_modification_times_order_the_copies(tmp_path: Path) -> None:
+    truth = stray.write_folder(tmp_path, stray.Plan([("zalen", 20, 3)], [], seed=5))
+    newest = truth.copies[0].path
+    os.utime(tmp_path / newest, (2_000_000_000, 2_000_000_000))
+    (group,) = scan(tmp_path).groups
+    assert group.members[-1].table.path == newest and group.members[-1].criteria["recency"] == 1.0
+
+
+def test_a_report_page_places_the_scan_of_a_workspace_folder(tmp_path: Path) -> None:
+    stray.write_folder(tmp_path / "kopieen", stray.Plan([("zalen", 20, 3)], [], seed=3))
+    env = environment("nl", tmp_path, {})
+    html = render_block(env, tmp_path, "kopieen\n", Location(file="reports/kopieen.md", line=3))
+    assert 'id="scan-g1"' in html and "zalen_000.xlsx" in html
+    for wrong in ("elders", "..", ""):
+        with pytest.raises(ReportError, match="names a folder of the workspace"):
+            render_block(env, tmp_path, wrong, Location(file="reports/kopieen.md", line=3))

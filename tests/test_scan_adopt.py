@@ -1,0 +1,97 @@
+"""`peil adopt` makes a group's chosen file a source, and loads the other copies as its earlier snapshots, oldest
+first, each read as its own format and columns say."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from peil import workspace
+from peil.cli import app
+from peil.demo import stray
+from peil.errors import PeilError, WorkspaceError
+from peil.scan.adopt import adopt
+from peil.store import Warehouse
+
+DEMO = Path(stray.__file__).parent / "workspace" / "stray"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "peil.yaml").write_text('name: test\nmunicipality: "36015"\n', encoding="utf-8")
+    return ws
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, stray.Truth]:
+    folder = tmp_path_factory.mktemp("stray")
+    return folder, stray.write_demo(folder)
+
+
+def test_adopt_makes_a_source_and_a_snapshot_per_copy_oldest_first(
+    root: Path, copies: tuple[Path, stray.Truth]
+) -> None:
+    folder, truth = copies
+    run = CliRunner().invoke(app, ["adopt", "g1", str(folder), "-w", str(root)])
+    assert run.exit_code == 0, run.output
+    source = workspace.load(root).sources["personeel"]
+    assert source.path == "data/personeel/personeel_v2_def.xlsx" and source.table_schema.primary_key == [
+        "personeelsnummer"
+    ]
+    assert (root / "data" / "personeel" / "personeel_v2_def.xlsx").is_file()
+    with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
+        snapshots = warehouse.snapshots("personeel")
+    staff = sorted((c for c in truth.copies if c.group), key=lambda c: c.modified)
+    assert [Path(s.files[0]["path"]).name for s in snapshots] == [Path(c.path).name for c in staff]
+    assert [s.version for s in snapshots] == list(range(1, 8))
+    assert [s.row_count for s in snapshots] == [len(c.table.rows) for c in staff]
+    history = CliRunner().invoke(app, ["history", "personeel", "-w", str(root)])
+    assert history.exit_code == 0
+    listed = [line for line in history.stdout.splitlines() if ".xlsx" in line or ".csv" in line or ".ods" in line]
+    assert [next(c.path for c in staff if c.path.split(" ")[0][:12] in line) for line in listed] == [
+        c.path for c in staff
+    ]
+
+
+def test_every_copy_is_read_with_its_own_format_and_column_names(root: Path, copies: tuple[Path, stray.Truth]) -> None:
+    folder, truth = copies
+    adopt(folder, "g1", root)
+    disputed = next(e.key for c in truth.copies for e in c.edits if e.column == "fte")
+    with duckdb.connect(str(root / ".peil" / "warehouse.duckdb"), read_only=True) as con:
+        fte = [
+            con.execute(f'SELECT fte FROM raw."personeel__v{v}" WHERE personeelsnummer = ?', [disputed]).fetchall()[0][
+                0
+            ]
+            for v in range(1, 8)
+        ]
+        totals = con.execute("SELECT count(*) FROM raw.\"personeel__v3\" WHERE personeelsnummer = 'Totaal'").fetchall()
+        born = con.execute('SELECT typeof(geboortedatum) FROM raw."personeel__v2" LIMIT 1').fetchall()
+    # personeel, the CSV export (decimal commas), the titled copy, Jan's, An's, the renamed column, v2_def
+    assert fte == [0.8, 0.8, 0.8, 1.0, 0.5, 0.8, 0.8]
+    assert totals == [(0,)] and born == [("DATE",)]
+
+
+def test_the_chosen_file_can_be_named_and_referenced(root: Path, copies: tuple[Path, stray.Truth]) -> None:
+    folder, _ = copies
+    adopted = adopt(folder, "g1", root, file="personeel_jan.xlsx", name="staff_register", reference=True)
+    assert adopted.data == folder / "personeel_jan.xlsx" and adopted.snapshots[-1] == (7, "personeel_jan.xlsx")
+    proposed = yaml.safe_load((root / "sources" / "staff_register.yaml").read_text(encoding="utf-8"))
+    assert proposed["name"] == "staff_register" and proposed["path"] == str(folder / "personeel_jan.xlsx")
+    with pytest.raises(WorkspaceError, match="already has"):
+        adopt(folder, "g1", root, name="staff_register")
+
+
+def test_an_unknown_group_or_file_is_an_error(root: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    shutil.copytree(DEMO, folder)
+    with pytest.raises(PeilError, match="no group 'g9'"):
+        adopt(folder, "g9", root)
+    with pytest.raises(PeilError, match=r"has no file 'elders\.xlsx'"):
+        adopt(folder, "g1", root, file="elders.xlsx")

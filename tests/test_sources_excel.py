@@ -1,0 +1,193 @@
+"""Workbooks through python-calamine: Excel serial dates (XLS-01), formulas without a result (XLS-03), sheets,
+broken files, typing of cells, a late value (TYP-02), and the cross table of the Flemish investment figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from test_sources_support import SHARED_LONG, declare, fields, load, shared_data
+
+from peil.errors import SourceError
+from peil.sources.ooxml import cell_name, sheet_quirks
+
+SERIALS = [1, 5, 59, 60, 61, 45291]
+EXPECTED_DATES = ["1900-01-01", "1900-01-05", "1900-02-28", None, "1900-03-01", "2023-12-31"]
+CROSSTAB = {"index": ["bestuur"], "headers": ["boekjaar", "rekening"], "value": "investeringsuitgave_eur_per_inwoner"}
+CROSSTAB_FIELDS = fields("bestuur", "boekjaar", "rekening", "investeringsuitgave_eur_per_inwoner",
+                         boekjaar="year", investeringsuitgave_eur_per_inwoner="number")  # fmt: skip
+
+
+def workbook(path: Path, sheets: dict[str, list[list[Any]]], date_columns: tuple[int, ...] = ()) -> Path:
+    """Write an .xlsx with openpyxl (which stores no formula results); `date_columns` get a date format."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        for column in date_columns:
+            for cells in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cells[0].number_format = "yyyy-mm-dd"
+    book.save(path)
+    return path
+
+
+def test_excel_serial_dates_and_the_day_that_does_not_exist(tmp_path: Path) -> None:
+    workbook(tmp_path / "x.xlsx", {"Sheet1": [["id", "datum"], *[[i, s] for i, s in enumerate(SERIALS)]]}, (2,))
+    loaded = load(tmp_path, declare("x.xlsx", fields("id", "datum", id="integer", datum="date")))
+    assert [d.isoformat() if d else None for d in loaded.column("datum")] == EXPECTED_DATES
+    assert len(loaded.result.warnings) == 1
+    assert "B5" in loaded.result.warnings[0] and "serial 60" in loaded.result.warnings[0]
+    assert loaded.column("_sheet") == ["Sheet1"] * 6 and loaded.column("_row") == [2, 3, 4, 5, 6, 7]
+
+
+def test_plain_numbers_in_a_date_field_are_read_as_serials(tmp_path: Path) -> None:
+    workbook(tmp_path / "x.xlsx", {"Sheet1": [["datum"], *[[s] for s in SERIALS]]})
+    loaded = load(tmp_path, declare("x.xlsx", fields(datum="date")))
+    assert [d.isoformat() if d else None for d in loaded.column("datum")] == EXPECTED_DATES
+    assert len(loaded.result.warnings) == 1 and "A5" in loaded.result.warnings[0]
+
+
+def test_a_formula_without_a_stored_result_is_flagged_with_its_cell(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "f.xlsx", {"Sheet1": [[2, 3, "=A1*B1"]]})
+    assert [cell_name(*cell) for cell in sheet_quirks(path, "Sheet1").uncached] == ["C1"]
+    workbook(path, {"Sheet1": [["a", "b", "c"], [2, 3, "=A2*B2"]]})
+    loaded = load(tmp_path, declare("f.xlsx", fields("a", "b", "c", a="integer", b="integer", c="integer")))
+    assert loaded.rows[0]["c"] is None
+    assert len(loaded.result.warnings) == 1
+    assert "sheet 'Sheet1'" in loaded.result.warnings[0] and "cell C2" in loaded.result.warnings[0]
+
+
+def test_a_formula_with_a_stored_result_reads_the_result(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "f.xlsx", {"Sheet1": [["a", "b", "c"], [2, 3, "=A2*B2"]]})
+    _store_result(path, "<f>A2*B2</f><v />", "<f>A2*B2</f><v>6</v>")
+    loaded = load(tmp_path, declare("f.xlsx", fields("a", "b", "c", a="integer", b="integer", c="integer")))
+    assert loaded.rows[0]["c"] == 6
+    assert loaded.result.warnings == []
+
+
+def test_an_unknown_sheet_lists_the_sheets(tmp_path: Path) -> None:
+    workbook(tmp_path / "s.xlsx", {"Data": [["a"], [1]], "Toelichting": [["tekst"]]})
+    with pytest.raises(SourceError) as caught:
+        load(tmp_path, declare("s.xlsx", fields("a"), sheet="Gegevens"))
+    assert "no sheet 'Gegevens'" in str(caught.value)
+    assert caught.value.hint is not None and "0: 'Data', 1: 'Toelichting'" in caught.value.hint
+
+
+def test_a_sheet_by_number(tmp_path: Path) -> None:
+    workbook(tmp_path / "s.xlsx", {"Data": [["a"], [1]], "Tweede": [["b"], ["x"]]})
+    loaded = load(tmp_path, declare("s.xlsx", fields("b"), sheet=1))
+    assert loaded.rows[0]["b"] == "x" and loaded.rows[0]["_sheet"] == "Tweede"
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04" + b"kapot" * 40, bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600])
+def test_a_broken_or_encrypted_workbook_is_an_error(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "b.xlsx").write_bytes(data)
+    with pytest.raises(SourceError) as caught:
+        load(tmp_path, declare("b.xlsx", fields("a")))
+    assert caught.value.location is not None and caught.value.location.file == "b.xlsx"
+    assert "cannot open the workbook" in str(caught.value)
+
+
+def test_text_cells_follow_the_number_options_and_number_cells_stay_exact(tmp_path: Path) -> None:
+    workbook(tmp_path / "n.xlsx", {"Sheet1": [["bedrag"], ["1.234,56"], [0.5], [-12000]]})
+    loaded = load(tmp_path, declare("n.xlsx", fields(bedrag="number"), decimal=",", thousands="."))
+    assert loaded.column("bedrag") == [1234.56, 0.5, -12000.0]
+
+
+def test_a_cell_that_does_not_fit_names_sheet_row_column_and_value(tmp_path: Path) -> None:
+    workbook(tmp_path / "n.xlsx", {"Blad1": [["id", "bedrag"], [1, 2.5], [2, dt.datetime(2024, 1, 5)]]})
+    with pytest.raises(SourceError) as caught:
+        load(tmp_path, declare("n.xlsx", fields("id", "bedrag", id="integer", bedrag="number")))
+    assert str(caught.value).startswith("n.xlsx, sheet 'Blad1', row 3, column 'bedrag': '2024-01-05' is not a number")
+
+
+def test_a_fraction_in_an_integer_column_is_an_error(tmp_path: Path) -> None:
+    workbook(tmp_path / "n.xlsx", {"Blad1": [["n"], [1], [2.5]]})
+    with pytest.raises(SourceError, match=r"row 3, column 'n': '2\.5' is not a whole number"):
+        load(tmp_path, declare("n.xlsx", fields(n="integer")))
+
+
+def test_a_value_after_many_empty_cells_is_kept(tmp_path: Path) -> None:
+    rows = [["id", "opmerking", "bedrag"], *[[i, None, None] for i in range(1, 1500)], [1500, "herberekend", 12.5]]
+    workbook(tmp_path / "late.xlsx", {"Sheet1": rows})
+    loaded = load(tmp_path, declare("late.xlsx", fields("id", "opmerking", "bedrag", id="integer", bedrag="number")))
+    assert loaded.result.row_count == 1500
+    assert [v for v in loaded.column("opmerking") if v is not None] == ["herberekend"]
+    assert [v for v in loaded.column("bedrag") if v is not None] == [12.5]
+    assert loaded.rows[-1]["_row"] == 1501
+
+
+def test_header_row_and_skip_rows_count_sheet_rows(tmp_path: Path) -> None:
+    rows = [["Bevolking per gemeente"], [], ["nis", "inwoners"], ["44021", 265000], [], ["11002", 530000]]
+    workbook(tmp_path / "h.xlsx", {"Sheet1": rows})
+    loaded = load(tmp_path, declare("h.xlsx", fields("nis", inwoners="integer"), skip_rows=1, header_row=2))
+    assert [(r["nis"], r["inwoners"], r["_row"]) for r in loaded.rows] == [("44021", 265000, 4), ("11002", 530000, 6)]
+
+
+def test_a_cross_table_becomes_long_rows(tmp_path: Path) -> None:
+    rows = [
+        ["Boekjaar", 2014, None, 2015],
+        ["Alg. rekening", "REK210", "REK214", "REK210"],
+        ["Gemeente en OCMW Aalst", 1.5, None, 2.5],
+        ["Gemeente en OCMW Zwalm", None, 0.25, None],
+        [],
+        ["Toegepaste filters: [Type rapport] is Jaarrekening"],
+    ]
+    workbook(tmp_path / "c.xlsx", {"Export": rows})
+    loaded = load(tmp_path, declare("c.xlsx", CROSSTAB_FIELDS, crosstab=CROSSTAB))
+    assert [(r["bestuur"], r["boekjaar"], r["rekening"], r["investeringsuitgave_eur_per_inwoner"], r["_row"])
+            for r in loaded.rows] == [
+        ("Gemeente en OCMW Aalst", 2014, "REK210", 1.5, 3),
+        ("Gemeente en OCMW Aalst", 2015, "REK210", 2.5, 3),
+        ("Gemeente en OCMW Zwalm", 2014, "REK214", 0.25, 4),
+    ]  # fmt: skip
+
+
+def test_a_cross_table_must_name_each_schema_field(tmp_path: Path) -> None:
+    workbook(tmp_path / "c.xlsx", {"Export": [["Boekjaar", 2014], ["x", 1.0]]})
+    with pytest.raises(SourceError, match=r"options\.crosstab must name each schema field once"):
+        load(tmp_path, declare("c.xlsx", fields("bestuur", "jaar", "waarde"), crosstab=CROSSTAB))
+
+
+def test_the_investment_cross_table_matches_the_published_long_table(tmp_path: Path) -> None:
+    folder = "finance_investments_flemish_munis_2014_2024"
+    book, long = shared_data(folder, "detail-alle-jaren.xlsx"), shared_data(folder, SHARED_LONG)
+    if book is None or long is None:
+        pytest.skip("detail-alle-jaren.xlsx and its long table are neither in the demo package nor in ../shared")
+    shutil.copy(book, tmp_path / "detail.xlsx")
+    loaded = load(tmp_path, declare("detail.xlsx", CROSSTAB_FIELDS, crosstab=CROSSTAB))
+    ours = sorted(
+        (r["boekjaar"], r["bestuur"], r["rekening"], r["investeringsuitgave_eur_per_inwoner"]) for r in loaded.rows
+    )
+    published = sorted(_long_rows(long))
+    assert len(ours) == len(published) == 55742
+    assert ours == published
+    assert not any(r["bestuur"].startswith("Toegepaste filters") for r in loaded.rows)
+    assert loaded.result.warnings == []
+
+
+def _long_rows(path: Path) -> list[tuple[int, str, str, float]]:
+    import csv
+
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as stream:
+        return [(int(r[0]), r[1], r[2], float(r[3])) for r in list(csv.reader(stream))[1:]]
+
+
+def _store_result(path: Path, formula: str, stored: str) -> None:
+    """Rewrite the sheet XML as Excel would after calculating: the formula keeps its result."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert formula.encode() in parts[sheet]
+    parts[sheet] = parts[sheet].replace(formula.encode(), stored.encode())
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)

@@ -1,0 +1,71 @@
+"""Helpers for the tests of peil.sources (no tests here): write a file, declare it, load it, look at the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from peil.sources import LoadResult, load_into, source_files
+from peil.workspace import Source
+
+SHARED_LONG = "investeringsuitgaven_per_rekening_per_inwoner_2014_2024_long.csv.gz"
+
+
+@dataclass
+class Loaded:
+    """A loaded table: its rows as dicts (in _file, _sheet, _row order), column names and DuckDB types."""
+
+    rows: list[dict[str, Any]]
+    columns: list[str]
+    types: dict[str, str]
+    result: LoadResult
+
+    def column(self, name: str) -> list[Any]:
+        return [row[name] for row in self.rows]
+
+
+def declare(path: str, fields: list[dict[str, Any]], **options: Any) -> Source:
+    """A source for `path` with the given schema fields (dicts as in YAML) and read options."""
+    schema = {"fields": fields}
+    for key in ("primaryKey", "missingValues"):
+        if key in options:
+            schema[key] = options.pop(key)
+    return Source.model_validate({"name": "test", "path": path, "owner": "tests", "options": options, "schema": schema})
+
+
+def load(root: Path, source: Source) -> Loaded:
+    """Load `source` (relative to `root`) into a fresh in-memory DuckDB, as the store does."""
+    con = duckdb.connect()
+    result = load_into(con, source, root, source_files(source, root), '"t"')
+    relation = con.execute('SELECT * FROM "t" ORDER BY _file, _sheet, _row')
+    columns = [d[0] for d in relation.description]
+    rows = [dict(zip(columns, values, strict=True)) for values in relation.fetchall()]
+    described = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 't'")
+    types = dict(described.fetchall())
+    return Loaded(rows, columns, types, result)
+
+
+def write_and_load(root: Path, name: str, data: bytes | str, fields: list[dict[str, Any]], **options: Any) -> Loaded:
+    """Write `data` to root/name (text as UTF-8) and load it with the given fields and options."""
+    (root / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return load(root, declare(name, fields, **options))
+
+
+def fields(*names: str, **types: str) -> list[dict[str, Any]]:
+    """Schema fields: `names` in order, then the names of `types` not among them; a string unless `types` says."""
+    ordered = [*names, *(name for name in types if name not in names)]
+    return [{"name": name, "type": types.get(name, "string")} for name in ordered]
+
+
+def shared_data(*parts: str) -> Path | None:
+    """A file of the shared data sets: from the demo package if it ships a copy, else from shared/ beside the
+    clone (as in CI); None when neither exists."""
+    repo = Path(__file__).resolve().parents[1]
+    demo = sorted((repo / "src" / "peil" / "demo").glob(f"**/{parts[-1]}"))
+    if demo:
+        return demo[0]
+    candidate = repo.parent.joinpath("shared", "data", *parts)
+    return candidate if candidate.exists() else None
