@@ -2,9 +2,11 @@
 
 Usage: .venv/bin/python benchmarks/ingest.py [--rows 10000000] [--repeat 3]
 
-Prints the best-of-N wall time of each and the ratio peil / DuckDB (the goal: at most 1.3). peil's time is the
-whole snapshot: hashing the file, reading it with the declared types, the lineage columns, the metadata and the
-commit. DuckDB's is `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a fresh database file.
+Prints the best-of-N wall time of each and the ratios peil / DuckDB (the goal: at most 1.3). peil's time is the
+whole snapshot: hashing the file, reading it with the declared types, the lineage columns, the checks implied by
+the schema, the metadata and the commit. DuckDB's is `CREATE TABLE t AS SELECT * FROM read_csv(file)` into a fresh
+database file, once with the types it sniffs and once with the declared ones (the like-for-like figure: the
+codes have leading zeros, so they are text, which DuckDB would otherwise read as numbers).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def generate(path: Path, rows: int) -> None:
     con.execute(
         f"""
         COPY (
-            SELECT lpad(CAST(10000 + i % 90000 AS VARCHAR), 5, '0') AS nis_code,
+            SELECT lpad(CAST(i % 100000 AS VARCHAR), 5, '0') AS nis_code,
                    2009 + i % 7 AS year,
                    CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END AS sex,
                    i % 101 AS age,
@@ -52,12 +54,20 @@ def generate(path: Path, rows: int) -> None:
     con.close()
 
 
-def time_duckdb(csv: Path, scratch: Path) -> float:
+DECLARED = (
+    "{'nis_code': 'VARCHAR', 'year': 'INTEGER', 'sex': 'VARCHAR', 'age': 'BIGINT', 'amount': 'DOUBLE', "
+    "'registered': 'DATE'}"
+)
+
+
+def time_duckdb(csv: Path, scratch: Path, declared: bool) -> float:
+    """DuckDB's read_csv into a table of a fresh database file: types sniffed, or the declared ones given."""
     database = scratch / "raw.duckdb"
     database.unlink(missing_ok=True)
     con = duckdb.connect(str(database))
+    options = f", header = true, columns = {DECLARED}" if declared else ""
     started = time.perf_counter()
-    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv}')")
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv}'{options})")
     con.execute("CHECKPOINT")
     elapsed = time.perf_counter() - started
     con.close()
@@ -92,12 +102,15 @@ def main() -> None:
         csv = root / "data" / "rows.csv"
         generate(csv, args.rows)
         size = csv.stat().st_size / 2**20
-        raw = min(time_duckdb(csv, Path(tmp)) for _ in range(args.repeat))
+        sniffed = min(time_duckdb(csv, Path(tmp), declared=False) for _ in range(args.repeat))
+        declared = min(time_duckdb(csv, Path(tmp), declared=True) for _ in range(args.repeat))
         ours = min(time_peil(root) for _ in range(args.repeat))
     print(f"rows: {args.rows:,}  file: {size:,.0f} MiB  best of {args.repeat}")
-    print(f"duckdb read_csv into a table: {raw:.2f} s")
-    print(f"peil ingest (snapshot):       {ours:.2f} s")
-    print(f"ratio peil / duckdb: {ours / raw:.2f}  (goal <= 1.30)")
+    print(f"duckdb read_csv, types sniffed:  {sniffed:.2f} s")
+    print(f"duckdb read_csv, types declared: {declared:.2f} s")
+    print(f"peil ingest (snapshot):          {ours:.2f} s")
+    print(f"ratio peil / duckdb sniffed:  {ours / sniffed:.2f}")
+    print(f"ratio peil / duckdb declared: {ours / declared:.2f}  (goal <= 1.30)")
 
 
 if __name__ == "__main__":

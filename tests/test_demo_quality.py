@@ -17,8 +17,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-pytest.importorskip("peil.quality.run", reason="the checks engine (peil.quality) is not there yet")
-
 from peil.build import build
 from peil.demo import copy_workspace, workspace_path
 from peil.workspace import load

@@ -22,7 +22,9 @@ CHAINS = DATA / "municipality_codes_mergers" / "flanders_brussels_municipalities
 MERGERS = DATA / "municipality_codes_mergers" / "fusies-2025_gehuybre_embuild-analyses.csv"
 WORKBOOK = DATA / "finance_investments_flemish_munis_2014_2024" / "detail-alle-jaren.xlsx"
 # Licence texts and the producers' own documentation shipped beside the data files.
-DOCUMENTATION = re.compile(r"(LICEN[CS]E|README|PROVENANCE|package\.json|description|\.mdx$|license_)", re.I)
+DOCUMENTATION = re.compile(
+    r"(LICEN[CS]E|README|PROVENANCE|package\.json|description|\.mdx$|license_|manifest\.json)", re.I
+)
 
 
 def read_csv(path: Path, **kwargs: str) -> list[dict[str, str]]:
@@ -78,9 +80,10 @@ def test_indicator_sources_are_exactly_the_datasets_upstream() -> None:
         assert set(indicator.sources) == datasets(indicator.sql), indicator.id
 
 
-def test_every_source_is_public_with_licence_and_attribution() -> None:
+def test_open_data_is_public_and_synthetic_internal_data_is_personal() -> None:
     for source in load(WS).sources.values():
-        assert source.classification == "public", source.name
+        synthetic = source.path.startswith("data/synthetic/")
+        assert source.classification == ("personal" if synthetic else "public"), source.name
         assert source.licence and source.attribution, source.name
         assert source.owner and source.description, source.name
 

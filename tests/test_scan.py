@@ -22,6 +22,7 @@ from peil.reports.scan import render_block
 from peil.scan import Scan, scan
 from peil.scan.adopt import dataset_name
 from peil.scan.output import to_json
+from peil.sources.dialect import guess_header_row
 from peil.sources.layout import footer_start, header_index
 
 PLAN = stray.Plan(
@@ -183,7 +184,24 @@ def test_header_and_footer_detection() -> None:
     assert header_index(grid) == 3
     assert footer_start(grid[4:]) == 2
     assert footer_start([[1, "Totaalvoetbal", 1], [2, "x", 2]]) == 2  # a total word must start the cell
-    assert header_index([["Titel;;;"], ["a", "b"], ["1", "2"]]) == 1
+    padded = "Personeelsregister;;\r\n;;\r\nnr;naam;fte\r\n1;An;0,8\r\n2;Jan;1\r\n"  # as Excel exports a sheet
+    assert guess_header_row(padded, ";", '"', complete=True) == 3
+
+
+def test_every_sheet_with_cells_is_a_table(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "2024"
+    for row in [["nr", "naam"], *[[i, f"persoon {i}"] for i in range(1, 9)]]:
+        book.active.append(row)
+    later = book.create_sheet("2025")
+    for row in [["nr", "naam"], *[[i, f"persoon {i}"] for i in range(1, 11)]]:
+        later.append(row)
+    book.create_sheet("Blad3")
+    book.save(tmp_path / "jaren.xlsx")
+    result = scan(tmp_path)
+    (group,) = result.groups
+    assert [m.table.label for m in group.members] == ["jaren.xlsx [2024]", "jaren.xlsx [2025]"]
+    assert [p.key for p in group.presence] == ["9", "10"] and not result.skipped
 
 
 @pytest.mark.parametrize(
@@ -238,3 +256,11 @@ def test_a_report_page_places_the_scan_of_a_workspace_folder(tmp_path: Path) -> 
     for wrong in ("elders", "..", ""):
         with pytest.raises(ReportError, match="names a folder of the workspace"):
             render_block(env, tmp_path, wrong, Location(file="reports/kopieen.md", line=3))
+
+
+def test_the_shipped_demo_folder_is_what_the_generator_writes(tmp_path: Path) -> None:
+    stray.write_demo(tmp_path)
+    shipped = Path(stray.__file__).parent / "workspace" / "stray"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in shipped.iterdir())
+    for path in tmp_path.iterdir():
+        assert path.read_bytes() == (shipped / path.name).read_bytes(), path.name

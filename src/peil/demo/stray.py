@@ -25,6 +25,7 @@ import csv
 import io
 import os
 import random
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -309,7 +310,7 @@ def _xlsx_bytes(grid: list[list[Cell]], sheet: str) -> bytes:
     import openpyxl  # a development dependency: only the generator needs it
 
     book = openpyxl.Workbook(write_only=True)
-    book.properties.created = book.properties.modified = datetime(2025, 1, 1)
+    book.properties.created = datetime(2025, 1, 1)
     worksheet = book.create_sheet(sheet)
     for row in grid:
         worksheet.append(row)
@@ -319,11 +320,15 @@ def _xlsx_bytes(grid: list[list[Cell]], sheet: str) -> bytes:
 
 
 def _fixed_times(archive: bytes) -> bytes:
-    """The zip archive with every entry's timestamp set to ZIP_TIME."""
+    """The zip archive with every entry's timestamp set to ZIP_TIME, and the document's own modification time
+    (which openpyxl sets to the time of saving) to its creation time."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            target.writestr(zipfile.ZipInfo(info.filename, ZIP_TIME), source.read(info), zipfile.ZIP_DEFLATED)
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+            target.writestr(zipfile.ZipInfo(info.filename, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 

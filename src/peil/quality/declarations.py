@@ -603,7 +603,7 @@ def effective(source: Source) -> list[CheckBase]:
         TypeConformance(type="type", fields=[f.name for f in schema.fields if f.type != "string"])
     ]
     if schema.primary_key:
-        implied.append(PrimaryKey(type="primary_key", columns=schema.primary_key))
+        implied.append(PrimaryKey.model_validate({"type": "primary_key", "columns": schema.primary_key}))
     for schema_field in schema.fields:
         implied += _constraint_checks(schema_field)
     declared = {check.check_name for check in source.checks}

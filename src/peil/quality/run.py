@@ -38,6 +38,7 @@ from peil.quality.declarations import (
 )
 from peil.quality.mask import mask, needs_masking
 from peil.sources.sql import identifier
+from peil.sources.table import HIDDEN
 
 if TYPE_CHECKING:
     from peil.store import Snapshot
@@ -394,7 +395,7 @@ def schema_drift(check: SchemaDrift, before: dict[str, str] | None, after: dict[
 
 
 def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in compile.HIDDEN}
+    return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in HIDDEN}
 
 
 def _newest(con: duckdb.DuckDBPyConnection, source: Source, check: Freshness, snapshot: Snapshot) -> dt.datetime | None:

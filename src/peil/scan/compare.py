@@ -15,7 +15,8 @@ Recommending the authoritative version (`WEIGHTS`): each member scores, from 0 t
 - agreement: of the conflicting cells it holds that have a majority value (one value held by more members than
   any other), the share where it holds that value (1 when it is in no such conflict);
 - completeness: its filled cells over its rows times the group's columns (a missing column counts as empty);
-- recency: its modification time between the oldest (0) and the newest (1) member's; 1 when all are equal;
+- recency: its modification time between the oldest (0) and the newest (1) member's; 1 for all when they lie
+  less than SAME_TIME apart (a copy that does not keep the times gives every file the time of copying);
 
 and the score is 0.3 keys + 0.3 agreement + 0.2 completeness + 0.2 recency. The highest score wins; a tie goes
 to the newer file, then the one with more rows, then the first path. The reasons are the criteria on which the
@@ -34,6 +35,7 @@ from peil.scan.model import Column, Conflict, Group, Member, Presence, Table
 
 WEIGHTS = {"keys": 0.3, "agreement": 0.3, "completeness": 0.2, "recency": 0.2}
 NATURAL = "TRY_CAST(k AS DOUBLE) NULLS LAST, k"
+SAME_TIME = 60.0  # seconds
 
 
 def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: str, limit: int) -> Group:
@@ -173,7 +175,7 @@ def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, f
             "keys": member.keys / group.keys_total if group.keys_total else 1.0,
             "agreement": agreement.get(m, 1.0),
             "completeness": filled / (table.rows * len(group.columns)),
-            "recency": (times[m] - oldest) / span if span else 1.0,
+            "recency": (times[m] - oldest) / span if span >= SAME_TIME else 1.0,
         }
         member.score = sum(WEIGHTS[name] * value for name, value in member.criteria.items())
     best = max(

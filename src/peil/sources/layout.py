@@ -18,6 +18,7 @@ Rows are sequences of cells; a cell is empty when it is None or blank text.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ Row = Sequence[object]
 def header_index(rows: Sequence[Row]) -> int:
     """The 0-based index of the header row (see the module docstring); the first filled row when none fits, 0 for
     a grid without any filled cell."""
-    filled_rows = [i for i, row in enumerate(rows) if _filled(row)]
+    filled_rows = list(itertools.islice((i for i, row in enumerate(rows) if _filled(row)), HEADER_SCAN + BELOW_SAMPLE))
     for position, index in enumerate(filled_rows[:HEADER_SCAN]):
         below = [rows[i] for i in filled_rows[position + 1 : position + 1 + BELOW_SAMPLE]]
         if not below:
