@@ -94,7 +94,25 @@ def test_build_without_workspace_explains(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["init", "infer", "build", "sources", "history", "sql", "diff", "serve", "demo"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "init",
+        "infer",
+        "build",
+        "sources",
+        "history",
+        "sql",
+        "diff",
+        "check",
+        "quarantine",
+        "suggest-checks",
+        "scan",
+        "adopt",
+        "serve",
+        "demo",
+    ],
+)
 def test_every_command_has_help(command: str) -> None:
     result = peil(command, "--help")
     assert result.returncode == 0

@@ -109,10 +109,21 @@ def init(
 @app.command()
 def infer(
     file: Annotated[Path, typer.Argument(help="A CSV, Excel, ODS, Parquet or JSON file.", exists=True)],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the YAML here.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the YAML here, e.g. sources/NAME.yaml.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file when it exists.")] = False,
 ) -> None:
-    """Propose a source file for FILE, its schema inferred: check it, then save it under sources/."""
-    text = sources.infer(file)
+    """Propose a source file for FILE, its schema inferred: check it, then save it under sources/.
+
+    The dataset is named after the YAML file; FILE's path is written relative to the workspace (the folder
+    above sources/ when the output is there, else the current folder), so the workspace can be moved.
+    """
+    if output and output.exists() and not force:
+        raise WorkspaceError(f"{output} exists", hint="Choose another file name, or pass --force to replace it.")
+    target = (output or Path("sources") / "x.yaml").resolve()
+    root = target.parent.parent if target.parent.name == "sources" else Path.cwd()
+    text = sources.infer(file, root)
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"Wrote {output}")
@@ -737,15 +748,22 @@ def _build_with_progress(ws: Path) -> BuildSummary:
 
 
 def _print_summary(summary: BuildSummary) -> None:
-    table = Table("dataset", "snapshot", "rows", "version", title=f"build {summary.build_id}")
+    table = Table("dataset", "snapshot", "rows", "quarantined", "version", title=f"build {summary.build_id}")
     for name, result in summary.ingested.items():
+        held = result.quality.rows_held
         table.add_row(
             name,
             "[green]new[/]" if result.created else "unchanged",
             f"{result.snapshot.row_count:,}",
+            f"[yellow]{held:,}[/]" if held else "0",
             str(result.snapshot.version),
         )
     console.print(table)
+    for name, result in summary.ingested.items():
+        for warning in result.snapshot.warnings if result.created else []:
+            console.print(f"[yellow]warning[/] {name}: {warning}", highlight=False)
+    if any(result.quality.rows_held for result in summary.ingested.values()):
+        console.print("Quarantined rows are left out of the datasets: `peil quarantine DATASET` lists them.")
     console.print(
         f"{len(summary.ingested)} sources read, {summary.snapshots_made} snapshots made, {summary.rows:,} rows, "
         f"{summary.models} models, {len(summary.indicator_rows)} indicators "

@@ -22,7 +22,7 @@ class Location:
     field: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.file or "<input>"]
+        parts = [self.file] if self.file else []
         if self.sheet is not None:
             parts.append(f"sheet '{self.sheet}'")
         if self.line is not None:
@@ -46,7 +46,8 @@ class PeilError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.message}" if self.location else self.message
+        where = str(self.location) if self.location else ""
+        text = f"{where}: {self.message}" if where else self.message
         return f"{text}\n  {self.hint}" if self.hint else text
 
 

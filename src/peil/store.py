@@ -109,7 +109,7 @@ class IngestResult:
 
     snapshot: Snapshot
     created: bool
-    quality: checks.Evaluation | None = None
+    quality: checks.Evaluation
 
 
 def quote(identifier: str) -> str:
@@ -376,7 +376,7 @@ class Warehouse:
         Raises StoreError when `dataset` has no snapshot at all (an unknown name, or never built).
         """
         found = self._select(dataset=dataset)
-        if dataset and not found:
+        if dataset is not None and not found:
             known = {s.dataset for s in self._select()}
             raise StoreError(
                 f"no snapshots of '{dataset}'",

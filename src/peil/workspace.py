@@ -283,11 +283,13 @@ def load(root: Path | str) -> Workspace:
     source_paths: dict[str, Path] = {}
     for path in sorted((root / "sources").glob("*.y*ml")):
         source = load_yaml(path, Source, root, defaults={"name": path.stem})
+        _named_after_file(source.name, path, root)
         workspace.sources[source.name] = source
         source_paths[source.name] = path
     _check_declarations(workspace, source_paths)
     for path in sorted((root / "indicators").glob("*.y*ml")):
         indicator = load_yaml(path, Indicator, root, defaults={"id": path.stem})
+        _named_after_file(indicator.id, path, root)
         workspace.indicators[indicator.id] = indicator
     for path in sorted((root / "models").glob("*.sql")):
         _check_name(path, root)
@@ -301,6 +303,15 @@ def load(root: Path | str) -> Workspace:
     for path in sorted((root / "reports").glob("*.md")):
         workspace.reports[path.stem] = Report(name=path.stem, path=path, text=path.read_text(encoding="utf-8"))
     return workspace
+
+
+def _named_after_file(name: str, path: Path, root: Path) -> None:
+    if name != path.stem:
+        raise WorkspaceError(
+            f"the name '{name}' differs from the file name '{path.stem}'",
+            Location(file=_relative(path, root)),
+            hint=f"A dataset or indicator is named after its file: remove the name, or rename the file to {name}.yaml.",
+        )
 
 
 def _check_name(path: Path, root: Path) -> None:

@@ -82,8 +82,9 @@ class Target:
 @dataclass(frozen=True)
 class Rule:
     """One row check as SQL over the rows of `src`: `reason` is NULL for a passing row; `value` the offending value
-    as text. `prepare` are (alias, SQL) computed once per row before the rules (e.g. a compacted identifier);
-    `ctes` are (name, SELECT) the rule reads (a custom check's result)."""
+    as text. `prepare` are (alias, SQL) computed once per row before the rules (e.g. a compacted identifier),
+    `derive` (alias, SQL) computed once per row after them, able to read their aliases (e.g. that identifier as a
+    number); `ctes` are (name, SELECT) the rule reads (a custom check's result, the repeated values of a key)."""
 
     check: CheckBase
     column: str | None
@@ -91,6 +92,7 @@ class Rule:
     value: str
     prepare: tuple[tuple[str, str], ...] = ()
     ctes: tuple[tuple[str, str], ...] = ()
+    derive: tuple[tuple[str, str], ...] = ()
 
 
 def rules(check: CheckBase, target: Target, index: int) -> list[Rule]:
@@ -124,8 +126,21 @@ def _(check: NotNull, target: Target, index: int) -> list[Rule]:
 
 @_rules.register
 def _(check: Unique, target: Target, index: int) -> list[Rule]:
-    name = identifier(check.column)
-    return [_when(check, check.column, f"count(*) OVER (PARTITION BY {name}) > 1", "duplicate")]
+    cte, repeated = _repeated([check.column], target, index)
+    rule = _when(check, check.column, repeated, "duplicate")
+    return [Rule(check, check.column, rule.reason, rule.value, ctes=(cte,))]
+
+
+def _repeated(columns: list[str], target: Target, index: int) -> tuple[tuple[str, str], str]:
+    """The CTE (name, SELECT) of the values of `columns`, all filled, found on more than one row of the snapshot,
+    and SQL: whether a row of `src` with all of `columns` filled has such a value (a hash lookup, one GROUP BY
+    over the table rather than a window over every row)."""
+    cte = f"_repeated{index}"
+    names = ", ".join(identifier(c) for c in columns)
+    filled = " AND ".join(f"{identifier(c)} IS NOT NULL" for c in columns)
+    select = f"SELECT {names} FROM {target.table} WHERE {filled} GROUP BY ALL HAVING count(*) > 1"  # noqa: S608
+    matched = " AND ".join(f"{cte}.{identifier(c)} = src.{identifier(c)}" for c in columns)
+    return (cte, select), f"EXISTS (SELECT 1 FROM {cte} WHERE {matched})"  # noqa: S608
 
 
 @_rules.register
@@ -199,13 +214,21 @@ def _checksummed(
 ) -> Rule:
     """A rule on the compact form of an identifier, computed once per row as `_c<index>`."""
     alias = f"_c{index}"
-    rule = _when(check, check.column, f"NOT {valid(identifier(alias))}", "invalid")
+    derive: tuple[tuple[str, str], ...] = ()
+    if kind == "national_register_number":  # the compact number as BIGINT once per row, not once per use
+        number = f"_n{index}"
+        derive = ((number, identifiers.national_register_number_int_sql(identifier(alias))),)
+        valid_sql = identifiers.national_register_number_sql(identifier(alias), identifier(number))
+    else:
+        valid_sql = valid(identifier(alias))
+    rule = _when(check, check.column, f"NOT {valid_sql}", "invalid")
     return Rule(
         check,
         check.column,
         rule.reason,
         rule.value,
         prepare=((alias, identifiers.compact_sql(kind, _text(check.column))),),
+        derive=derive,
     )
 
 
@@ -244,12 +267,10 @@ def _(check: Phone, target: Target, index: int) -> list[Rule]:
 
 @_rules.register
 def _(check: PrimaryKey, target: Target, index: int) -> list[Rule]:
-    names = ", ".join(identifier(c) for c in check.key)
     empty = " OR ".join(f"{identifier(c)} IS NULL" for c in check.key)
-    reason = (
-        f"CASE WHEN {empty} THEN 'empty key' WHEN count(*) OVER (PARTITION BY {names}) > 1 THEN 'duplicate key' END"
-    )
-    return [Rule(check, ", ".join(check.key), reason, _joined(check.key))]
+    cte, repeated = _repeated(check.key, target, index)
+    reason = f"CASE WHEN {empty} THEN 'empty key' WHEN {repeated} THEN 'duplicate key' END"
+    return [Rule(check, ", ".join(check.key), reason, _joined(check.key), ctes=(cte,))]
 
 
 @_rules.register
@@ -296,24 +317,32 @@ def _(check: TypeConformance, target: Target, index: int) -> list[Rule]:
 def failures_sql(compiled: list[Rule], target: Target, key: list[str]) -> str:
     """One SELECT over the snapshot table giving each row that fails any rule: `_rid` (row_position), `_file`,
     `_sheet`, `_row`, `key` (the key columns as JSON text, NULL without a key) and `failures`, a list of
-    {check, severity, column, reason, value} structs. Rows without failures are left out."""
+    {check, severity, column, reason, value} structs. Rows without failures are left out.
+
+    One pass: each rule's reason is a plain column (`_reason<i>`), the rows where all are NULL are dropped, and
+    only the failing rows get their list of structs."""
     prepared = [p for rule in compiled for p in rule.prepare]
+    derived = [d for rule in compiled for d in rule.derive]
     ctes = [c for rule in compiled for c in rule.ctes]
     extra = "".join(f", {sql} AS {identifier(alias)}" for alias, sql in prepared)
-    materialized = " MATERIALIZED" if prepared else ""
+    reasons = [f"_reason{i}" for i in range(len(compiled))]
     structs = ", ".join(
         f"{{'check': {literal(r.check.check_name)}, 'severity': {literal(r.check.severity)}, "
-        f"'column': {literal(r.column) if r.column else 'NULL'}, 'reason': {r.reason}, 'value': {r.value}}}"
-        for r in compiled
+        f"'column': {literal(r.column) if r.column else 'NULL'}, 'reason': {reason}, 'value': {r.value}}}"
+        for r, reason in zip(compiled, reasons, strict=True)
     )
     key_json = "to_json({" + ", ".join(f"{literal(k)}: {identifier(k)}" for k in key) + "})::VARCHAR" if key else "NULL"
     with_ctes = "".join(f"{identifier(name)} AS ({sql}), " for name, sql in ctes)
+    src = f"SELECT {row_position(target.table)} AS _rid, *{extra} FROM {target.table}"  # noqa: S608
+    if derived:
+        src = f"SELECT *{''.join(f', {sql} AS {identifier(alias)}' for alias, sql in derived)} FROM ({src})"  # noqa: S608
+    columns = "".join(f", {r.reason} AS {reason}" for r, reason in zip(compiled, reasons, strict=True))
+    failing = f"coalesce({', '.join(reasons)}) IS NOT NULL" if reasons else "false"
     return (
-        f"WITH {with_ctes}src AS{materialized} (SELECT {row_position(target.table)} AS _rid, *{extra} "  # noqa: S608
-        f"FROM {target.table}), "
-        f"flagged AS (SELECT _rid, _file, _sheet, _row, {key_json} AS key, "
-        f"list_filter([{structs}], lambda f: f.reason IS NOT NULL) AS failures FROM src) "
-        "SELECT * FROM flagged WHERE len(failures) > 0"
+        f"WITH {with_ctes}src AS ({src}), "  # noqa: S608
+        f"checked AS (SELECT *{columns} FROM src) "
+        f"SELECT _rid, _file, _sheet, _row, {key_json} AS key, "
+        f"list_filter([{structs}], lambda f: f.reason IS NOT NULL) AS failures FROM checked WHERE {failing}"
     )
 
 

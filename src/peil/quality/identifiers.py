@@ -94,14 +94,15 @@ def compact_sql(kind: str, value: str) -> str:
     return f"regexp_replace({without_prefix}, '^([0-9]{{9}})$', '0\\1')"
 
 
-def national_register_number_sql(c: str) -> str:
+def national_register_number_sql(c: str, n: str | None = None) -> str:
     """SQL: true when the compact text `c` is a valid national register or BIS number (stdnum be.nn / be.bis).
 
     11 digits, not all zero; the month field 0-12 (national number) or 20-32 / 40-52 (BIS); check digits
     97 - (first 9 digits mod 97), for people born from 2000 on over '2' followed by the 9 digits, which is only
-    possible for two-digit years up to this year's.
+    possible for two-digit years up to this year's. `n`, when given, is SQL for `c` as BIGINT computed once per
+    row (national_register_number_int_sql), read only when `c` is 11 digits.
     """
-    n = f"CAST({c} AS BIGINT)"
+    n = n or f"CAST({c} AS BIGINT)"
     month = f"({n} // 10000000 % 100)"
     check = f"({n} % 100)"
     born_2000 = f"({n} // 1000000000 + 2000 <= year(current_date) AND 97 - (2000000000 + {n} // 100) % 97 = {check})"
@@ -110,6 +111,12 @@ def national_register_number_sql(c: str) -> str:
         f"AND ({month} <= 12 OR {month} BETWEEN 20 AND 32 OR {month} BETWEEN 40 AND 52) "
         f"AND (97 - {n} // 100 % 97 = {check} OR {born_2000}) END, false)"
     )
+
+
+def national_register_number_int_sql(c: str) -> str:
+    """SQL: the compact text `c` as BIGINT, NULL when it is not a whole number, for national_register_number_sql's
+    `n` (where `c` has 11 digits, exactly CAST(c AS BIGINT))."""
+    return f"TRY_CAST({c} AS BIGINT)"
 
 
 def enterprise_number_sql(c: str) -> str:

@@ -44,6 +44,7 @@ def scan(folder: Path | str, limit: int = LIMIT, on_file: Callable[[Path], None]
         tables, skipped, files = read_folder(root, Path(scratch), on_file)
         parts = group.components(tables)
         with contextlib.closing(duckdb.connect(":memory:", config={"temp_directory": scratch})) as con:
+            con.execute("SET enable_progress_bar = false")
             groups = [
                 compare.analyse(con, [tables[i] for i in part], f"g{number}", limit)
                 for number, part in enumerate((p for p in parts if len(p) > 1), start=1)

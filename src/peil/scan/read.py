@@ -105,7 +105,9 @@ def read_folder(
 def _connect(scratch: Path, share: int) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with a `share` of MEMORY_LIMIT, spilling to `scratch`."""
     limit = f"{MEMORY_LIMIT // share // 2**20}MB"
-    return duckdb.connect(":memory:", config={"memory_limit": limit, "temp_directory": str(scratch)})
+    con = duckdb.connect(":memory:", config={"memory_limit": limit, "temp_directory": str(scratch)})
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 _worker: Reader | None = None

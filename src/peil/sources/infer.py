@@ -5,7 +5,8 @@ type is then the first of these that all its values fit, tested with the same ch
 read it later, over every row (a late value is never missed, peer case TYP-02):
 
 - a column with a value that has a significant leading zero (0412..., not 0 or 0,5) is no number, so codes
-  stay strings and keep their zeros (peer case TYP-06);
+  stay strings and keep their zeros (peer case TYP-06); so is a column whose name says it holds a code (NIS
+  code, postcode, national register, enterprise or account number, phone), even when no value shows a zero;
 - integer (year when the name says jaar/year and every value is a year), boolean, number, date (ISO, then
   dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy), datetime; else string.
 
@@ -57,6 +58,10 @@ DATE_FORMATS = [None, "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 DATETIME_FORMATS = [None, "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"]
 KEY_TYPES = ("string", "integer", "year", "date")
 YEAR_NAME = re.compile(r"jaar|year", re.IGNORECASE)
+CODE_NAME = re.compile(
+    r"(^|_)(nis|refnis|postcode|postnummer|zip|rijksregister\w*|rrn|kbo|ondernemingsn\w*|iban|telefoon|gsm|phone)($|_)",
+    re.I,
+)
 LEADING_ZERO = r"^\s*[+-]?0[0-9]"
 
 
@@ -204,6 +209,8 @@ def _number_format(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> conf
 def _field(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) -> SchemaField:
     """The first type (and format) that every value of the column fits; string when none does."""
     column = identifier(name)
+    if CODE_NAME.search(name):
+        return SchemaField(name=name)
     candidates = [SchemaField(name=name, type="year")] if YEAR_NAME.search(name) else []
     candidates += [SchemaField(name=name, type="integer"), SchemaField(name=name, type="boolean")]
     candidates += [SchemaField(name=name, type="number")]
@@ -241,7 +248,7 @@ def _yaml(path: Path, shown: str, layout: Layout, fields: list[SchemaField], key
     schema: dict[str, Any] = {"fields": entries}
     if key:
         schema["primaryKey"] = key
-    data: dict[str, Any] = {"name": slug(path), "title": path.stem, "path": shown, "format": layout.format}
+    data: dict[str, Any] = {"title": path.stem, "path": shown, "format": layout.format}
     if layout.options:
         data["options"] = layout.options
     data |= {"schema": schema, "owner": "TODO", "classification": "internal", "licence": "TODO"}
