@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from peil import workspace
@@ -82,8 +81,7 @@ def test_the_chosen_file_can_be_named_and_referenced(root: Path, copies: tuple[P
     folder, _ = copies
     adopted = adopt(folder, "g1", root, file="personeel_jan.xlsx", name="staff_register", reference=True)
     assert adopted.data == folder / "personeel_jan.xlsx" and adopted.snapshots[-1] == (7, "personeel_jan.xlsx")
-    proposed = yaml.safe_load((root / "sources" / "staff_register.yaml").read_text(encoding="utf-8"))
-    assert proposed["name"] == "staff_register" and proposed["path"] == str(folder / "personeel_jan.xlsx")
+    assert workspace.load(root).sources["staff_register"].path == str(folder / "personeel_jan.xlsx")
     with pytest.raises(WorkspaceError, match="already has"):
         adopt(folder, "g1", root, name="staff_register")
 

@@ -73,7 +73,7 @@ def adopt(
     text = infer(data, ws.root, chosen.table.options.get("sheet"))
     source_path = ws.root / "sources" / f"{dataset}.yaml"
     source_path.parent.mkdir(exist_ok=True)
-    source_path.write_text(re.sub(r"(?m)^name: .*$", f"name: {dataset}", text, count=1), encoding="utf-8")
+    source_path.write_text(text, encoding="utf-8")  # the file's name names the dataset
     source = workspace.load(ws.root).sources[dataset]
     adopted = Adopted(dataset, source_path, data)
     with Warehouse.open(ws.warehouse_path) as warehouse:
