@@ -11,8 +11,12 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
+
+from peil.build import build
+from peil.demo import copy_workspace
 
 STARTER = Path(__file__).parents[1] / "src" / "peil" / "starter"
 
@@ -59,6 +63,22 @@ def serve() -> Iterator[Callable[[Path], str]]:
     for process in processes:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the packaged demo workspace, built once per test process; tests only read it."""
+    root = copy_workspace(tmp_path_factory.mktemp("demo") / "roeselare")
+    build(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def con(built: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the built demo's warehouse."""
+    connection = duckdb.connect(str(built / ".peil" / "warehouse.duckdb"), read_only=True)
+    yield connection
+    connection.close()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

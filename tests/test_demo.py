@@ -9,14 +9,12 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from peil.build import build
-from peil.demo import copy_workspace, workspace_path
+from peil.demo import workspace_path
 from peil.workspace import load
 
 pytestmark = pytest.mark.slow
@@ -41,21 +39,6 @@ CENTRE_CITIES = {
 }
 # Gaps documented in data/PROVENANCE.md: (indicator, entity) without a value in the latest period.
 KNOWN_GAPS = {("household_growth_projected", "73028")}  # Herstappe: no household projection after 2023
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the packaged demo workspace, built once for the module."""
-    root = copy_workspace(tmp_path_factory.mktemp("demo") / "roeselare")
-    build(root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def con(built: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(built / ".peil" / "warehouse.duckdb"), read_only=True)
-    yield connection
-    connection.close()
 
 
 def values(con: duckdb.DuckDBPyConnection, indicator: str) -> dict[tuple[str, str], float]:

@@ -11,14 +11,12 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from peil.build import build
-from peil.demo import copy_workspace, workspace_path
+from peil.demo import workspace_path
 from peil.workspace import load
 
 pytestmark = pytest.mark.slow
@@ -37,20 +35,6 @@ CAUGHT_BY = {
     "unknown_postcode": "accepted_values_{column}",
     "unknown_value": "accepted_values_{column}",
 }
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_workspace(tmp_path_factory.mktemp("demo-quality") / "roeselare")
-    build(root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def con(built: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(str(built / ".peil" / "warehouse.duckdb"), read_only=True)
-    yield connection
-    connection.close()
 
 
 def current(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[int, str]:

@@ -18,25 +18,7 @@ from peil.reports.i18n import format_number, significant_decimals
 
 DEMO_QUESTIONS = workspace_path() / "questions"
 
-INHABITANTS = """\
-question: How many inhabitants of Roeselare play the piano?
-why: The music academy plans its lessons.
-decision: How many piano teachers the academy hires.
-owner: Muziekacademie
-unit: pianists
-answer:
-  formula: inhabitants * share
-  factors:
-    - name: inhabitants
-      description: Inhabitants on 1 January 2015
-      unit: inhabitants
-      data: {indicator: inwoners, entity: "36015", period: "2015"}
-    - name: share
-      description: Pianists per inhabitant
-      unit: pianists/inhabitant
-      estimate: 0.005 to 0.02
-      source: {expert: A teacher}
-"""
+INHABITANTS = (Path(__file__).parent / "fixtures" / "questions" / "pianists.yaml").read_text(encoding="utf-8")
 
 
 def peil(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from markupsafe import escape
 
 from peil.build import REPORT_SAMPLES, REPORT_SEED, build
-from peil.demo import copy_workspace, workspace_path
+from peil.demo import workspace_path
 from peil.errors import QuestionError
 from peil.query import read_only
 from peil.questions import Question, analyse, load_all, resolver, run, runs
@@ -29,44 +29,12 @@ DEMO_QUESTIONS = {
     "residual_waste_2030",
     "training_reach_staff",
 }
-INHABITANTS = """\
-question: How many inhabitants of Roeselare play the piano?
-why: The music academy plans its lessons.
-decision: How many piano teachers the academy hires.
-owner: Muziekacademie
-unit: pianists
-answer:
-  formula: inhabitants * share
-  factors:
-    - name: inhabitants
-      description: Inhabitants on 1 January 2015
-      unit: inhabitants
-      data: {indicator: inwoners, entity: "36015", period: "2015"}
-    - name: share
-      description: Pianists per inhabitant
-      unit: pianists/inhabitant
-      estimate: 0.005 to 0.02
-      source: {expert: A teacher}
-"""
+INHABITANTS = (Path(__file__).parent / "fixtures" / "questions" / "pianists.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once for the module."""
-    root = copy_workspace(tmp_path_factory.mktemp("demo") / "roeselare")
-    build(root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def con(demo: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    with read_only(demo / ".peil" / "warehouse.duckdb") as connection:
-        yield connection
-
-
-@pytest.fixture(scope="module")
-def asked(demo: Path) -> dict[str, Question]:
-    return load_all(demo)
+def asked(built: Path) -> dict[str, Question]:
+    return load_all(built)
 
 
 def page(root: Path, question_id: str) -> str:
@@ -132,21 +100,21 @@ def test_the_factor_tree_puts_each_leaf_on_its_own_row_and_dashes_references_to_
     assert drawn.height == 4 * drawn.box_height + 3 * ROW_GAP
 
 
-def test_every_question_has_a_page_and_the_questions_page_lists_them(demo: Path, asked: dict[str, Question]) -> None:
-    listing = (demo / "site" / "vragen.html").read_text(encoding="utf-8")
+def test_every_question_has_a_page_and_the_questions_page_lists_them(built: Path, asked: dict[str, Question]) -> None:
+    listing = (built / "site" / "vragen.html").read_text(encoding="utf-8")
     assert 'href="vragen.html" aria-current="page"' in listing
     for question_id, question in asked.items():
         assert f'href="vraag-{question_id}.html"' in listing
-        assert f"<h1>{escape(question.question)}</h1>" in page(demo, question_id)
+        assert f"<h1>{escape(question.question)}</h1>" in page(built, question_id)
 
 
 def test_the_histogram_holds_the_recorded_runs_percentiles_and_is_reproducible(
-    demo: Path, con: duckdb.DuckDBPyConnection, asked: dict[str, Question]
+    built: Path, con: duckdb.DuckDBPyConnection, asked: dict[str, Question]
 ) -> None:
     for question_id, question in asked.items():
         (record,) = runs(con, question_id)  # a first build records each question once
         assert (record.samples, record.seed) == (REPORT_SAMPLES, REPORT_SEED)
-        bins, marks = layer_values(spec(page(demo, question_id), "question-histogram"))[1:]
+        bins, marks = layer_values(spec(page(built, question_id), "question-histogram"))[1:]
         statistics = {mark["key"]: mark["value"] for mark in marks}
         assert {k: statistics[k] for k in ("p5", "median", "p95")} == {
             "p5": record.p5,
@@ -160,10 +128,10 @@ def test_the_histogram_holds_the_recorded_runs_percentiles_and_is_reproducible(
 
 
 def test_the_page_draws_the_factor_tree_and_names_the_source_of_every_estimate(
-    demo: Path, asked: dict[str, Question]
+    built: Path, asked: dict[str, Question]
 ) -> None:
     for question_id, question in asked.items():
-        html = page(demo, question_id)
+        html = page(built, question_id)
         tree = html[html.index('<svg class="factor-tree"') : html.index("</svg>")]
         uses = sum(len(f.formula.names()) for f in question.factors.values() if f.formula is not None)
         assert tree.count('<path class="edge') == uses
@@ -171,17 +139,17 @@ def test_the_page_draws_the_factor_tree_and_names_the_source_of_every_estimate(
             assert f'<a href="#factor-{name}">' in tree and f'<tr id="factor-{name}">' in html
             if factor.source is not None:
                 assert str(escape(factor.source.reference)) in html
-    piano = page(demo, "piano_tuners_antwerp")
+    piano = page(built, "piano_tuners_antwerp")
     assert '<a href="indicatoren.html#indicator-households"><code>households</code></a>, 11002, 2023' in piano
     assert "247.600" in piano  # Antwerp's households on 1 January 2023, as the data factor's value
 
 
 def test_the_sensitivity_shows_a_tornado_and_what_to_measure_first(
-    demo: Path, con: duckdb.DuckDBPyConnection, asked: dict[str, Question]
+    built: Path, con: duckdb.DuckDBPyConnection, asked: dict[str, Question]
 ) -> None:
     question = asked["piano_tuners_antwerp"]
     drivers = analyse(run(question, resolver(con), samples=REPORT_SAMPLES, seed=REPORT_SEED))
-    html = page(demo, "piano_tuners_antwerp")
+    html = page(built, "piano_tuners_antwerp")
     rows = layer_values(spec(html, "question-tornado"))[0]
     assert [row["factor"] for row in rows[::2]] == [f.name for f in drivers.tornado]
     first = drivers.measure_first[0]
@@ -237,9 +205,9 @@ def test_a_bad_question_file_stops_the_build_before_anything_is_loaded(starter: 
 
 
 def test_the_question_page_renders_its_charts_in_a_browser_without_network(  # type: ignore[no-untyped-def]
-    demo: Path, serve: Callable[[Path], str], browser, tmp_path: Path
+    built: Path, serve: Callable[[Path], str], browser, tmp_path: Path
 ) -> None:
-    url = serve(demo)
+    url = serve(built)
     tab = browser.new_page()
     outside: list[str] = []
     tab.on("request", lambda request: None if request.url.startswith(url) else outside.append(request.url))
