@@ -36,14 +36,14 @@ def figures(path: Path, root: Path, samples: int, seed: int) -> tuple[str, str, 
 
 
 def test_a_demo_question_runs_and_prints_its_answer_and_what_to_measure_first(starter: Path) -> None:
-    path = shutil.copy(DEMO_QUESTIONS / "residual_waste_2030.yaml", starter / "questions.yaml")
+    path = shutil.copy(DEMO_QUESTIONS / "training_reach_staff.yaml", starter / "questions.yaml")
     result = peil("question", "run", str(path), "-w", str(starter), "--samples", "20000", "--seed", "7")
     assert result.returncode == 0, result.stderr
     median, p5, p95 = figures(Path(path), starter, 20_000, 7)
-    assert f"median {median} kg/inwoner, 90% interval {p5} to {p95}" in result.stdout
-    assert "P(answer > 100) = " in result.stdout
+    assert f"median {median} personeelsleden, 90% interval {p5} to {p95}" in result.stdout
+    assert "P(answer > 600) = " in result.stdout
     assert "├" in result.stdout and "┼" in result.stdout and "█" in result.stdout  # the text histogram
-    assert "What to measure first" in result.stdout and "verandering_2022_2030" in result.stdout
+    assert "What to measure first" in result.stdout and "eerste_deelnames" in result.stdout
     assert "20,000 samples, seed 7" in result.stdout
     assert "Recorded" not in result.stdout  # nothing is built yet: no warehouse to record in
 
