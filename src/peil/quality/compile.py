@@ -151,14 +151,11 @@ def _(check: AcceptedValues, target: Target, index: int) -> list[Rule]:
 
 @_rules.register
 def _(check: Range, target: Target, index: int) -> list[Rule]:
-    name = identifier(check.column)
     below, above = ("<", ">") if check.inclusive else ("<=", ">=")
-    parts = []
-    if check.min is not None:
-        parts.append(f"WHEN {name} {below} {_bound(check.min)} THEN 'below minimum'")
-    if check.max is not None:
-        parts.append(f"WHEN {name} {above} {_bound(check.max)} THEN 'above maximum'")
-    return [Rule(check, check.column, f"CASE {' '.join(parts)} END", _text(check.column))]
+    low = _bound(check.min) if check.min is not None else None
+    high = _bound(check.max) if check.max is not None else None
+    limits = ((below, low, "below minimum"), (above, high, "above maximum"))
+    return [_outside(check, identifier(check.column), limits)]
 
 
 @_rules.register
@@ -169,13 +166,16 @@ def _(check: Pattern, target: Target, index: int) -> list[Rule]:
 
 @_rules.register
 def _(check: Length, target: Target, index: int) -> list[Rule]:
-    size = f"length({_text(check.column)})"
-    parts = []
-    if check.min is not None:
-        parts.append(f"WHEN {size} < {int(check.min)} THEN 'too short'")
-    if check.max is not None:
-        parts.append(f"WHEN {size} > {int(check.max)} THEN 'too long'")
-    return [Rule(check, check.column, f"CASE {' '.join(parts)} END", _text(check.column))]
+    low = str(int(check.min)) if check.min is not None else None
+    high = str(int(check.max)) if check.max is not None else None
+    limits = (("<", low, "too short"), (">", high, "too long"))
+    return [_outside(check, f"length({_text(check.column)})", limits)]
+
+
+def _outside(check: Range | Length, value: str, limits: tuple[tuple[str, str | None, str], ...]) -> Rule:
+    """A rule failing when `value` (SQL) lies beyond a limit: (comparison, bound SQL or None, reason) each."""
+    parts = [f"WHEN {value} {op} {bound} THEN '{reason}'" for op, bound, reason in limits if bound is not None]
+    return Rule(check, check.column, f"CASE {' '.join(parts)} END", _text(check.column))
 
 
 @_rules.register
