@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint install install-dev benchmarks clean
+.PHONY: demo test lint install install-dev benchmarks catalogs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ test: lint
 
 benchmarks: install-dev
 	$(BIN)/python benchmarks/ingest.py
+
+# After changing a text in a template or in src/peil/reports: refresh the catalogs, translate the new entries in
+# both messages.po files (msgstr ""), then run `make catalogs` again to compile them.
+LOCALE := src/peil/locale
+catalogs: install-dev
+	$(BIN)/pybabel extract -F $(LOCALE)/babel.cfg --no-location --sort-output --project=peil --version=0.1.0 \
+		--copyright-holder="peil developers" -o $(LOCALE)/messages.pot src/peil/reports
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --ignore-obsolete \
+		--ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(LOCALE) -D messages --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,8 @@ import duckdb
 import pytest
 
 from peil.demo import workspace_path
+from peil.reports import i18n
+from peil.reports.quality import reason_text
 from peil.workspace import load
 
 pytestmark = pytest.mark.slow
@@ -146,3 +148,20 @@ def test_population_totals_formats_hold_and_two_wrong_regions_are_flagged(con: d
             [dataset],
         ).fetchall()
         assert found == [(0,)], dataset
+
+
+def test_every_reason_the_demo_records_reads_in_dutch(con: duckdb.DuckDBPyConnection) -> None:
+    """The quality page shows each failing example's reason in the page language, none as its English code; the
+    reasons of custom SQL checks are the demo author's Dutch and shown as written."""
+    recorded = {
+        str(e["reason"])
+        for (examples,) in con.execute("SELECT examples FROM meta.check_results WHERE check_type <> 'sql'").fetchall()
+        for e in json.loads(examples)
+    }
+    dutch = i18n.translations("nl").gettext
+    assert {"null", "duplicate key", "invalid", "below minimum", "not a number"} <= recorded
+    assert {reason: reason_text(reason, dutch) for reason in recorded if reason_text(reason, dutch) == reason} == {}
+    assert reason_text("below minimum", dutch) == "onder het minimum"
+    assert reason_text("not in personeel", dutch) == "niet in personeel"
+    assert reason_text("after 2026-01-01", dutch) == "na 2026-01-01"
+    assert reason_text("postcode hoort niet bij de gemeente", dutch) == "postcode hoort niet bij de gemeente"

@@ -7,7 +7,7 @@ import io
 import json
 import os
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from peil.cli import app
-from peil.demo import stray
+from peil.demo import copy_workspace, stray
 from peil.errors import Location, ReportError
 from peil.reports.render import environment
 from peil.reports.scan import render_block
@@ -262,6 +262,16 @@ def test_the_shipped_demo_folder_is_what_the_generator_writes(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in shipped.iterdir())
     for path in tmp_path.iterdir():
         assert path.read_bytes() == (shipped / path.name).read_bytes(), path.name
+
+
+def test_the_copied_demo_workspace_gives_the_copies_their_planned_times(tmp_path: Path) -> None:
+    """copy_workspace copies without metadata (as a git checkout does): the stray copies get their times back."""
+    folder = copy_workspace(tmp_path / "demo") / "stray"
+    planned = {c.path: c.modified for c in stray.demo_copies()}
+    found = {p.name: datetime.fromtimestamp(p.stat().st_mtime, UTC) for p in folder.iterdir() if p.name in planned}
+    assert found == planned
+    assert max(found, key=lambda name: found[name]) == "vergaderingen_2025.xlsx"
+    assert found["personeel_v2_def.xlsx"] == datetime(2025, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def test_a_password_protected_workbook_is_skipped_with_its_reason(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ from peil.questions.model import QUESTIONS_FOLDER
 from peil.reports import i18n
 from peil.reports.serve import make_server
 from peil.store import Warehouse
+from peil.texts import counted
 from peil.workspace import NAME_PATTERN
 
 app = typer.Typer(
@@ -305,7 +306,9 @@ def check_command(
 
 def _check_summary(evaluations: list[Evaluation], failed: int) -> str:
     checks = sum(len(e.results) for e in evaluations)
-    return f"{checks} checks on {len(evaluations)} datasets: {failed} error checks fail."
+    return (
+        f"{counted(checks, 'check')} on {counted(len(evaluations), 'dataset')}, {failed} failing with severity error."
+    )
 
 
 @app.command("quarantine")
@@ -765,10 +768,12 @@ def _print_summary(summary: BuildSummary) -> None:
     if any(result.quality.rows_held for result in summary.ingested.values()):
         console.print("Quarantined rows are left out of the datasets: `peil quarantine DATASET` lists them.")
     console.print(
-        f"{len(summary.ingested)} sources read, {summary.snapshots_made} snapshots made, {summary.rows:,} rows, "
-        f"{summary.models} models, {len(summary.indicator_rows)} indicators "
-        f"({sum(summary.indicator_rows.values()):,} values), {len(summary.question_runs)} questions "
-        f"({summary.runs_recorded} runs new in their history), {len(summary.pages)} pages, {summary.seconds:.1f} s"
+        f"{counted(len(summary.ingested), 'source')} read, {counted(summary.snapshots_made, 'snapshot')} made, "
+        f"{counted(summary.rows, 'row')}, {counted(summary.models, 'model')}, "
+        f"{counted(len(summary.indicator_rows), 'indicator')} "
+        f"({counted(sum(summary.indicator_rows.values()), 'value')}), "
+        f"{counted(len(summary.question_runs), 'question')} ({counted(summary.runs_recorded, 'run')} new in their "
+        f"history), {counted(len(summary.pages), 'page')}, {summary.seconds:.1f} s"
     )
 
 

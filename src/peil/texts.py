@@ -19,3 +19,9 @@ class Translated(BaseModel):
 
     def get(self, language: Language) -> str:
         return self.nl if language == "nl" else self.en
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`count` with its noun in English, singular or plural, thousands grouped: '1 snapshot', '1,204 rows'.
+    `plural` defaults to the noun with an s."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

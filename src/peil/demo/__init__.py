@@ -16,6 +16,8 @@ __all__ = ["copy_workspace", "workspace_path"]
 
 #: Generated folders of a built workspace, never copied: the warehouse and the rendered site.
 GENERATED = (".peil", "site")
+#: The folder of stray copies of the staff register, for `peil scan` (peil.demo.stray).
+STRAY = "stray"
 
 
 def workspace_path() -> Path:
@@ -40,6 +42,10 @@ def copy_workspace(dest: Path | str) -> Path:
     # An installed package may be read-only; the copy is the user's to edit.
     for path in (dest, *dest.rglob("*")):
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    # Imported here: `python -m peil.demo.stray` must not find the module imported by its own package already.
+    from peil.demo.stray import restore_demo_times
+
+    restore_demo_times(dest / STRAY)
     return dest
 
 

@@ -12,8 +12,8 @@ Two uses:
   every edited cell with its old and new value. The tests and ``benchmarks/scan.py`` check the scanner with it.
 
 A copy is written as .xlsx (openpyxl), .ods (a minimal OpenDocument file written here), or CSV in a Belgian
-Excel's dialect. Each file's modification time is set from the plan, oldest first: a git checkout or a copy
-without metadata resets it, so the README says which file is the newest.
+Excel's dialect. Each file's modification time is set from the plan, oldest first; a git checkout or a copy
+without metadata resets it, so `restore_demo_times` sets it again when `peil demo` copies the workspace.
 
 Usage: ``python -m peil.demo.stray --out DIR`` (the demo folder) or ``--files N`` for a folder of N files.
 """
@@ -38,7 +38,7 @@ from faker import Faker
 
 from peil.demo import synthetic
 
-__all__ = ["Copy", "Plan", "Style", "Table", "Truth", "plan_folder", "write_demo", "write_folder"]
+__all__ = ["Copy", "Plan", "Style", "Table", "Truth", "plan_folder", "restore_demo_times", "write_demo", "write_folder"]
 
 Cell = str | int | float | date | None
 Row = dict[str, Cell]
@@ -285,9 +285,22 @@ def write_copy(folder: Path, copy: Copy) -> Path:
         path.write_bytes(_ods_bytes(grid))
     else:
         path.write_bytes(_xlsx_bytes(grid, copy.table.name.capitalize()[:31]))
-    stamp = copy.modified.timestamp()
-    os.utime(path, (stamp, stamp))
+    _stamp(path, copy.modified)
     return path
+
+
+def restore_demo_times(folder: Path, seed: int = DEMO_SEED) -> None:
+    """Give the demo copies in `folder` (a copy of the demo's ``stray/``) their planned modification times again:
+    a git checkout or a copy without metadata gives every file the time of the copy. Files not there are passed
+    over."""
+    for copy in demo_copies(seed):
+        if (folder / copy.path).is_file():
+            _stamp(folder / copy.path, copy.modified)
+
+
+def _stamp(path: Path, modified: datetime) -> None:
+    stamp = modified.timestamp()
+    os.utime(path, (stamp, stamp))
 
 
 def _csv_bytes(grid: list[list[Cell]], style: Style) -> bytes:
@@ -546,8 +559,8 @@ outside `data/`, so no source reads them.
 | `{LOCK_FILE}` | | the lock file Excel leaves while someone has `personeel.xlsx` open; the scan skips it |
 
 The dates are the files' modification times as the generator sets them; a git checkout or a copy that does not
-keep them gives every file the time of the copy, so the scan's *most recent* then means little. The
-recommendation does not depend on it: `personeel_v2_def.xlsx` holds every staff member of every other file and
+keep them gives every file the time of the copy, so `peil demo` sets them again in its copy of the workspace. The
+recommendation does not depend on them: `personeel_v2_def.xlsx` holds every staff member of every other file and
 agrees with the majority of the copies on every cell where they differ.
 """
 

@@ -4,12 +4,8 @@ Texts come from the Babel catalogs in ``src/peil/locale/{nl,en}/LC_MESSAGES/mess
 are English. Numbers and dates follow CLDR for Belgian Dutch (nl_BE) or British English (en_GB):
 ``€ 1.234,56`` and ``15,3%`` in Dutch, ``€1,234.56`` and ``15.3%`` in English.
 
-After changing a text in a template or in ``peil/reports/*.py``, refresh the catalogs::
-
-    .venv/bin/pybabel extract -F src/peil/locale/babel.cfg -o src/peil/locale/messages.pot src/peil/reports
-    .venv/bin/pybabel update -i src/peil/locale/messages.pot -d src/peil/locale -D messages
-    # translate the new entries in both messages.po files, then:
-    .venv/bin/pybabel compile -d src/peil/locale -D messages
+After changing a text in a template or in ``peil/reports/*.py``, run ``make catalogs`` (extract, update,
+compile), translate the new entries in both messages.po files, and run it again to compile them.
 """
 
 from __future__ import annotations

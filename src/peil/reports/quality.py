@@ -2,7 +2,9 @@
 build, the quality score over the builds as a small chart, and the steward to contact.
 
 Everything comes from meta.check_results and meta.quality_scores (peil.quality.run), as recorded by the builds
-up to the one rendered. Failing examples are shown as recorded: masked for personal data.
+up to the one rendered. Failing examples are shown as recorded: masked for personal data. Their reasons are
+recorded as short English codes (peil.quality.compile: 'null', 'below minimum', 'not in <dataset>', ...) and shown
+here in the page language; a reason a custom SQL check returns is shown as its author wrote it.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def views(con: duckdb.DuckDBPyConnection, workspace: Workspace, build_id: int, g
                 score=score,
                 rows=int(rows),
                 rows_held=int(rows_held),
-                checks=_checks(con, dataset, build_id, language),
+                checks=_checks(con, dataset, build_id, language, gettext),
                 trend=trend,
                 trend_spec=trend_spec(trend, gettext) if len(trend) > 1 else None,
             )
@@ -78,7 +80,9 @@ def views(con: duckdb.DuckDBPyConnection, workspace: Workspace, build_id: int, g
     return found
 
 
-def _checks(con: duckdb.DuckDBPyConnection, dataset: str, build_id: int, language: Language) -> list[CheckView]:
+def _checks(
+    con: duckdb.DuckDBPyConnection, dataset: str, build_id: int, language: Language, gettext: Gettext
+) -> list[CheckView]:
     description = "description_nl" if language == "nl" else "description_en"
     rows = con.execute(
         f"SELECT check_name, severity, {description}, rows_checked, rows_failing, percent_valid, passed, "  # noqa: S608
@@ -97,10 +101,53 @@ def _checks(con: duckdb.DuckDBPyConnection, dataset: str, build_id: int, languag
             passed=bool(passed),
             threshold=threshold,
             message=message,
-            examples=json.loads(examples),
+            examples=[{**e, "reason": reason_text(e.get("reason"), gettext)} for e in json.loads(examples)],
         )
         for name, severity, text, checked, failing, valid, passed, threshold, message, examples in rows
     ]
+
+
+def reason_text(reason: str | None, gettext: Gettext) -> str | None:
+    """A failing row's recorded reason (a code of peil.quality.compile) in the page language: 'below minimum' ->
+    'onder het minimum' in Dutch. A reason peil does not know (one a custom check returns) comes back as it is."""
+    if reason is None:
+        return None
+    fixed = {
+        "null": gettext("empty"),
+        "nan": gettext("not a number (NaN)"),
+        "duplicate": gettext("occurs more than once"),
+        "duplicate key": gettext("key occurs more than once"),
+        "empty key": gettext("key not filled in"),
+        "not accepted": gettext("not an accepted value"),
+        "below minimum": gettext("below the minimum"),
+        "above maximum": gettext("above the maximum"),
+        "no match": gettext("does not have the expected form"),
+        "too short": gettext("too short"),
+        "too long": gettext("too long"),
+        "in the future": gettext("in the future"),
+        "invalid": gettext("not valid (check digits or form)"),
+        "not a postcode": gettext("not a Belgian postcode"),
+        "not a NIS code": gettext("not a NIS code"),
+        "not in the list": gettext("not in the reference list"),
+        "custom": gettext("found by the custom check"),
+        "not a whole number": gettext("not a whole number"),
+        "not a number": gettext("not a number"),
+        "not a year": gettext("not a year"),
+        "not true or false": gettext("not true or false"),
+        "not a date": gettext("not a date"),
+        "not a date and time": gettext("not a date and time"),
+        "does not fit its type": gettext("does not fit its type"),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    for prefix, text in (
+        ("not in ", gettext("not in %(name)s")),
+        ("before ", gettext("before %(name)s")),
+        ("after ", gettext("after %(name)s")),
+    ):
+        if reason.startswith(prefix):
+            return text % {"name": reason.removeprefix(prefix)}
+    return reason
 
 
 def _trend(con: duckdb.DuckDBPyConnection, dataset: str, build_id: int) -> list[tuple[int, float]]:

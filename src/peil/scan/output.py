@@ -27,6 +27,7 @@ from rich.text import Text
 
 from peil.scan.compare import WEIGHTS
 from peil.scan.model import Conflict, Group, Member, Scan, Table
+from peil.texts import counted
 
 REASONS = {
     "keys": "holds the most keys",
@@ -110,8 +111,9 @@ def print_scan(console: Console, result: Scan) -> None:
     """A summary for the terminal: per group its files, keys not everywhere and conflicts (the first SHOWN of
     each), then the files skipped and flagged. Every text from a file is escaped, never taken for markup."""
     console.print(
-        f"Scanned [bold]{escape(str(result.folder))}[/]: {result.files} files, {len(result.groups)} groups of "
-        f"copies, {len(result.singles)} tables without copies, {len(result.skipped)} skipped "
+        f"Scanned [bold]{escape(str(result.folder))}[/]: {counted(result.files, 'file')}, "
+        f"{counted(len(result.groups), 'group')} of copies, {counted(len(result.singles), 'table')} without copies, "
+        f"{len(result.skipped)} skipped "
         f"({result.seconds:.1f} s)"
     )
     for group in result.groups:
