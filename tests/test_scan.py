@@ -18,7 +18,7 @@ from peil.cli import app
 from peil.demo import copy_workspace, stray
 from peil.errors import Location, ReportError
 from peil.reports.render import environment
-from peil.reports.scan import render_block
+from peil.reports.scan import render_block, render_page
 from peil.scan import Scan, read, scan
 from peil.scan.adopt import dataset_name
 from peil.scan.output import to_json
@@ -32,11 +32,28 @@ PLAN = stray.Plan(
 )
 
 
+COMPOUND = stray.Plan(
+    tables=[("indicatoren", 60, 6), ("indicatoren", 45, 4), ("personeel", 30, 3)],
+    unrelated=[("indicatoren", 40), ("indicatoren", 30)],
+    seed=11,
+)  # indicator tables keyed by (nis_code, jaar), unrelated ones holding the same years
+
+
 @pytest.fixture(scope="module")
 def thirty(tmp_path_factory: pytest.TempPathFactory) -> tuple[stray.Truth, Scan]:
     folder = tmp_path_factory.mktemp("stray")
     truth = stray.write_folder(folder, PLAN)
     return truth, scan(folder)
+
+
+@pytest.fixture(scope="module")
+def compound(tmp_path_factory: pytest.TempPathFactory) -> tuple[stray.Truth, Scan]:
+    folder = tmp_path_factory.mktemp("compound")
+    truth = stray.write_folder(folder, COMPOUND)
+    return truth, scan(folder)
+
+
+BOTH = pytest.mark.parametrize("scanned", ["thirty", "compound"])
 
 
 def canonical(value: stray.Cell) -> str | None:
@@ -50,21 +67,23 @@ def canonical(value: stray.Cell) -> str | None:
     return str(value).strip()
 
 
-def test_thirty_files_are_grouped_into_exactly_the_true_groups(thirty: tuple[stray.Truth, Scan]) -> None:
-    truth, result = thirty
-    assert len(truth.copies) == 30 and result.files == 30 and not result.skipped
+@BOTH
+def test_the_files_are_grouped_into_exactly_the_true_groups(scanned: str, request: pytest.FixtureRequest) -> None:
+    truth, result = request.getfixturevalue(scanned)
+    assert result.files == len(truth.copies) and not result.skipped
     found = sorted(sorted(m.table.path for m in g.members) for g in result.groups)
     assert found == sorted(truth.groups().values())
     assert sorted(t.path for t in result.singles) == sorted(c.path for c in truth.copies if c.group is None)
 
 
-def test_conflicts_are_exactly_the_injected_edits(thirty: tuple[stray.Truth, Scan]) -> None:
-    truth, result = thirty
+@BOTH
+def test_conflicts_are_exactly_the_injected_edits(scanned: str, request: pytest.FixtureRequest) -> None:
+    truth, result = request.getfixturevalue(scanned)
     for group in result.groups:
         name = next(c.group for c in truth.copies if c.path == group.members[0].table.path)
         assert name is not None
         labels = [m.table.path for m in group.members]
-        found = {(c.key, c.column): {labels[m]: v for m, v in c.values} for c in group.conflicts}
+        found = {(c.label, c.column): {labels[m]: v for m, v in c.values} for c in group.conflicts}
         expected = {
             cell: {path: canonical(value) for path, value in values.items()}
             for cell, values in truth.conflicts(name).items()
@@ -73,8 +92,11 @@ def test_conflicts_are_exactly_the_injected_edits(thirty: tuple[stray.Truth, Sca
         assert group.conflicts_total == len(expected)
 
 
-def test_keys_not_in_every_copy_are_exactly_the_rows_dropped_and_added(thirty: tuple[stray.Truth, Scan]) -> None:
-    truth, result = thirty
+@BOTH
+def test_keys_not_in_every_copy_are_exactly_the_rows_dropped_and_added(
+    scanned: str, request: pytest.FixtureRequest
+) -> None:
+    truth, result = request.getfixturevalue(scanned)
     for group in result.groups:
         name = next(c.group for c in truth.copies if c.path == group.members[0].table.path)
         assert name is not None
@@ -84,7 +106,7 @@ def test_keys_not_in_every_copy_are_exactly_the_rows_dropped_and_added(thirty: t
             k: sorted(p for p, keys in held.items() if k in keys) for k in set.union(*held.values()) - everywhere
         }
         labels = [m.table.path for m in group.members]
-        assert {p.key: sorted(labels[m] for m in p.members) for p in group.presence} == expected
+        assert {p.label: sorted(labels[m] for m in p.members) for p in group.presence} == expected
         assert group.presence_total == len(expected)
 
 
@@ -117,6 +139,49 @@ def test_the_demo_folder_finds_the_staff_member_with_three_fte_figures() -> None
     assert [t.path for t in result.singles] == ["vergaderingen_2025.xlsx"]
     assert [(s.path, "lock file" in s.reason) for s in result.skipped] == [("~$personeel.xlsx", True)]
     assert "tewerkstellingsbreuk" in next(m.columns for m in group.members if m.table.path == "personeel_hr.xlsx")
+
+
+def test_a_table_without_a_key_column_is_matched_by_its_leftmost_unique_pair(
+    compound: tuple[stray.Truth, Scan],
+) -> None:
+    _, result = compound
+    keys = {g.members[0].table.path: g.key_names for g in result.groups}
+    assert keys == {
+        "indicatoren_000.xlsx": ["nis_code", "jaar"],
+        "indicatoren_001.xlsx": ["nis_code", "jaar"],
+        "personeel_002.xlsx": ["personeelsnummer"],
+    }
+    original = result.groups[0].members[0].table
+    assert [k.columns for k in original.keys] == [(0, 1), (1, 2)]  # (nis_code, jaar) and (jaar, gemeente)
+    conflict = result.groups[0].conflicts[0]
+    assert len(conflict.key) == 2 and conflict.label == f"{conflict.key[0]} | {conflict.key[1]}"
+
+
+def test_a_compound_key_is_shown_as_its_values_joined(compound: tuple[stray.Truth, Scan]) -> None:
+    _, result = compound
+    group = result.groups[0]
+    found = to_json(result)["groups"][0]
+    assert found["key"] == "nis_code | jaar" and found["key_columns"] == ["nis_code", "jaar"]
+    assert [(c["key"], c["key_values"]) for c in found["conflicts"]] == [
+        (c.label, list(c.key)) for c in group.conflicts
+    ]
+    missing = found["keys_not_everywhere"][0]
+    assert missing["key"] == " | ".join(missing["key_values"]) and len(missing["key_values"]) == 2
+    page = render_page(result, "nl")
+    assert "Rijen worden gekoppeld op de combinatie van de kolommen nis_code | jaar;" in page
+    assert f"<td>{group.conflicts[0].label}</td>" in page and f"<td>{group.presence[0].label}</td>" in page
+    assert "Rows are matched by the columns nis_code | jaar together;" in render_page(result, "en")
+
+
+def test_a_key_of_three_columns_matches_rows_when_no_pair_does(tmp_path: Path) -> None:
+    stray.write_copy(tmp_path, stray.Copy("wegingen.xlsx", stray.weighings(), "wegingen"))
+    stray.write_copy(tmp_path, stray.Copy("wegingen_jan.xlsx", stray.weighings(edited=True), "wegingen"))
+    (group,) = scan(tmp_path).groups
+    assert group.key_names == ["container", "datum", "fractie"] and group.keys_total == 24
+    assert [(c.label, c.column, c.values) for c in group.conflicts] == [
+        ("C2 | 2025-03-10 | pmd", "kg", [(0, "22"), (1, "99.5")])
+    ]
+    assert [(p.key, p.members) for p in group.presence] == [(("C1", "2025-03-17", "rest"), [0])]
 
 
 def workbook(path: Path, rows: list[list[object]]) -> bytes:
@@ -199,7 +264,7 @@ def test_every_sheet_with_cells_is_a_table(tmp_path: Path) -> None:
     result = scan(tmp_path)
     (group,) = result.groups
     assert [m.table.label for m in group.members] == ["jaren.xlsx [2024]", "jaren.xlsx [2025]"]
-    assert [p.key for p in group.presence] == ["9", "10"] and not result.skipped
+    assert [p.key for p in group.presence] == [("9",), ("10",)] and not result.skipped
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ from peil import workspace
 from peil.cli import app
 from peil.demo import stray
 from peil.errors import PeilError, WorkspaceError
-from peil.scan.adopt import adopt
+from peil.scan.adopt import adopt, with_key
+from peil.sources.infer import infer
 from peil.store import Warehouse
 
 DEMO = Path(stray.__file__).parent / "workspace" / "stray"
@@ -84,6 +85,33 @@ def test_the_chosen_file_can_be_named_and_referenced(root: Path, copies: tuple[P
     assert workspace.load(root).sources["staff_register"].path == str(folder / "personeel_jan.xlsx")
     with pytest.raises(WorkspaceError, match="already has"):
         adopt(folder, "g1", root, name="staff_register")
+
+
+def test_adopt_declares_a_compound_key(root: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "indicatoren"
+    truth = stray.write_folder(folder, stray.Plan([("indicatoren", 40, 3)], [], seed=4))
+    adopted = adopt(folder, "g1", root)
+    assert workspace.load(root).sources[adopted.name].table_schema.primary_key == ["nis_code", "jaar"]
+    with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
+        snapshots = warehouse.snapshots(adopted.name)
+    rows = {c.path: len(c.table.rows) for c in truth.copies}
+    assert [s.row_count for s in snapshots] == [rows[path] for _, path in adopted.snapshots]  # none quarantined
+
+
+def test_adopt_declares_the_scans_key_where_infer_proposes_none(root: Path, tmp_path: Path) -> None:
+    """infer proposes one column or a pair; the scan finds a key of three columns, which adopt declares."""
+    folder = tmp_path / "wegingen"
+    folder.mkdir()
+    stray.write_copy(folder, stray.Copy("wegingen.xlsx", stray.weighings(), "wegingen"))
+    stray.write_copy(folder, stray.Copy("wegingen_jan.xlsx", stray.weighings(edited=True), "wegingen"))
+    assert "primaryKey" not in infer(folder / "wegingen.xlsx")
+    adopted = adopt(folder, "g1", root)
+    text = adopted.source.read_text(encoding="utf-8")
+    assert workspace.load(root).sources["wegingen"].table_schema.primary_key == ["container", "datum", "fractie"]
+    assert text.startswith("# Proposed by peil") and "owner: TODO  # the department" in text
+    assert with_key(text, ["container", "datum", "fractie"]) == text
+    built = CliRunner().invoke(app, ["check", "-w", str(root)])
+    assert built.exit_code == 0, built.output
 
 
 def test_an_unknown_group_or_file_is_an_error(root: Path, tmp_path: Path) -> None:

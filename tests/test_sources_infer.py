@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
+from stdnum.be import nn
 from test_sources_support import load
 
 from peil import workspace
@@ -118,3 +119,19 @@ def test_json_records_are_found_under_their_key(tmp_path: Path) -> None:
 def test_an_unknown_extension_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="cannot tell the format"):
         proposal(tmp_path / "x.dat", "a\n1\n")
+
+
+def test_a_file_with_national_register_numbers_is_proposed_as_personal(tmp_path: Path) -> None:
+    """The values give it away (check digits by python-stdnum), under any column name, dotted or plain."""
+    text = "code;dienst;uren\n85.07.30-033.28;Financiën;7,6\n85073003328;Burgerzaken;3\n01020300170;ICT;4\n"
+    assert nn.is_valid("01020300170")
+    proposed = proposal(tmp_path / "export.csv", text)
+    assert proposed["classification"] == "personal"
+    assert "personal data in code" in infer(tmp_path / "export.csv")
+
+
+def test_personal_data_is_told_by_name_but_a_bare_naam_is_not_enough(tmp_path: Path) -> None:
+    addresses = "container;straat;huisnummer;kg\nC1;Delphinering;6;4,5\nC2;Ooststraat;12;3\n"
+    assert proposal(tmp_path / "wegingen.csv", addresses)["classification"] == "personal"
+    places = "nis;naam;straatnaam;inwoners\n36015;Roeselare;Ooststraat;64500\n36011;Hooglede;Markt;10000\n"
+    assert proposal(tmp_path / "gemeenten.csv", places)["classification"] == "internal"

@@ -113,23 +113,39 @@ def infer(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the YAML here, e.g. sources/NAME.yaml.")
     ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="A workbook's sheet, by name; default: the first visible table.")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the output file when it exists.")] = False,
 ) -> None:
     """Propose a source file for FILE, its schema inferred: check it, then save it under sources/.
 
     The dataset is named after the YAML file; FILE's path is written relative to the workspace (the folder
-    above sources/ when the output is there, else the current folder), so the workspace can be moved.
+    above sources/ when the output is there, else the current folder), so the workspace can be moved. What was
+    chosen for each sheet (the sheet, the header row, rows left out, types) is printed too: on standard error
+    when the YAML goes to standard output.
     """
     if output and output.exists() and not force:
         raise WorkspaceError(f"{output} exists", hint="Choose another file name, or pass --force to replace it.")
     target = (output or Path("sources") / "x.yaml").resolve()
     root = target.parent.parent if target.parent.name == "sources" else Path.cwd()
-    text = sources.infer(file, root)
+    proposal = sources.examine(file, root, sheet)
+    _print_choices(proposal.sheets, file, console if output else errors)
     if output:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(proposal.yaml, encoding="utf-8")
         console.print(f"Wrote {output}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(proposal.yaml)
+
+
+def _print_choices(sheets: list[sources.SheetChoices], file: Path, out: Console) -> None:
+    """Per sheet, whether it is proposed and why, and the choices made in reading it."""
+    for sheet in sheets:
+        name = escape(f"sheet '{sheet.sheet}'" if sheet.sheet is not None else file.name)
+        style = "bold" if sheet.proposed else "dim"
+        out.print(f"[{style}]{name}[/]: {escape(sheet.headline)}", highlight=False)
+        for note in sheet.notes:
+            out.print(f"  - {escape(note)}", highlight=False)
 
 
 class ScanFormat(StrEnum):

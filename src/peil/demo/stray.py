@@ -10,6 +10,9 @@ Two uses:
 - `write_folder(out, plan)` writes any number of tables, each with copies that carry random edits, plus
   unrelated files, and returns the `Truth`: which files are copies of which table, which keys each holds and
   every edited cell with its old and new value. The tests and ``benchmarks/scan.py`` check the scanner with it.
+  Most kinds of table have a key column; ``indicatoren`` (yearly figures of municipalities) has a compound key,
+  (nis_code, jaar), and `weighings` is a small table keyed by three columns. A compound key's rows are keyed by
+  their values joined as ``36015 | 2024``. `plan_folder` plans only tables with a key column.
 
 A copy is written as .xlsx (openpyxl), .ods (a minimal OpenDocument file written here), or CSV in a Belgian
 Excel's dialect. Each file's modification time is set from the plan, oldest first; a git checkout or a copy
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import os
 import random
 import re
@@ -46,22 +50,29 @@ DEMO_SEED = 2026
 EPOCH = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # the first file's modification time; later files are newer
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 DEPARTMENTS = list(synthetic.DEPARTMENTS)
+KEY_SEPARATOR = " | "  # between the values of a compound key, as peil.scan shows them
+YEARS = range(2015, 2025)
 
 
 @dataclass
 class Table:
-    """A table: its name, its columns (the first is the key) and its rows by key, in order."""
+    """A table: its name, its columns (the first `width` are the key) and its rows by key, in order; a compound
+    key's values are joined by KEY_SEPARATOR ('36015 | 2024'), as the scanner shows them."""
 
     name: str
     columns: list[str]
     rows: dict[str, Row]
+    width: int = 1
 
     @property
-    def key(self) -> str:
-        return self.columns[0]
+    def key(self) -> list[str]:
+        return self.columns[: self.width]
+
+    def key_of(self, row: Row) -> str:
+        return KEY_SEPARATOR.join(str(row[c]) for c in self.key)
 
     def copy(self) -> Table:
-        return Table(self.name, list(self.columns), {k: dict(r) for k, r in self.rows.items()})
+        return Table(self.name, list(self.columns), {k: dict(r) for k, r in self.rows.items()}, self.width)
 
 
 @dataclass(frozen=True)
@@ -213,11 +224,55 @@ KINDS: dict[str, Maker] = {
 }
 
 
+def indicator_table(seed: int, rows: int) -> Table:
+    """`rows` rows of yearly figures of municipalities, keyed by (nis_code, jaar): every year of YEARS for a few
+    municipalities (the last one's first years when `rows` is no multiple), with their name and three figures.
+    No column is a key on its own; (jaar, gemeente) is one too when the drawn names differ."""
+    rng = random.Random(f"{seed}:indicatoren")
+    fake = Faker("nl_BE")
+    fake.seed_instance(f"{seed}:indicatoren:faker")
+    codes = sorted(rng.sample(range(10_000, 100_000), -(-rows // len(YEARS))))
+    towns = {code: fake.city() for code in codes}
+    pairs = itertools.islice(itertools.product(codes, YEARS), rows)
+    made: list[Row] = [
+        {
+            "nis_code": str(code),
+            "jaar": year,
+            "gemeente": towns[code],
+            "bevolkingsdichtheid": round(rng.uniform(40, 3500), 1),
+            "werkloosheidsgraad": round(rng.uniform(1.5, 14), 2),
+            "uitgaven_per_inwoner": round(rng.uniform(800, 2600), 2),
+        }
+        for code, year in pairs
+    ]
+    table = Table("indicatoren", list(made[0]), {}, width=2)
+    table.rows = {table.key_of(r): r for r in made}
+    return table
+
+
+def weighings(edited: bool = False) -> Table:
+    """Container weighings keyed by (container, datum, fractie), of which no pair is unique: four containers,
+    three days, two fractions. `edited`: as a colleague changed it, without the row C1 | 2025-03-17 | rest and
+    with C2 | 2025-03-10 | pmd weighing 99.5 kg."""
+    made: list[Row] = [
+        {"container": f"C{c}", "datum": date(2025, 3, day), "fractie": fraction, "kg": 10.5 + 3.25 * c + day / 2}
+        for c, day, fraction in itertools.product(range(1, 5), (3, 10, 17), ("rest", "pmd"))
+    ]
+    table = Table("wegingen", list(made[0]), {}, width=3)
+    table.rows = {table.key_of(r): r for r in made}
+    if edited:
+        del table.rows["C1 | 2025-03-17 | rest"]
+        table.rows["C2 | 2025-03-10 | pmd"]["kg"] = 99.5
+    return table
+
+
 def make_table(kind: str, seed: int, rows: int) -> Table:
-    """A table of `rows` rows of `kind` (personeel or one of KINDS); its keys are drawn from a wide range, so
-    two tables of the same kind made from different seeds share (almost) no key."""
+    """A table of `rows` rows of `kind` (personeel, indicatoren or one of KINDS); its keys are drawn from a wide
+    range, so two tables of the same kind made from different seeds share (almost) no key."""
     if kind == "personeel":
         return staff_table(seed, rows, random.Random(seed).randrange(0, 990) * 1000)
+    if kind == "indicatoren":
+        return indicator_table(seed, rows)
     rng = random.Random(f"{seed}:{kind}")
     fake = Faker("nl_BE")
     fake.seed_instance(f"{seed}:{kind}:faker")
@@ -235,7 +290,7 @@ def edited(table: Table, rng: random.Random, cells: int, taken: dict[tuple[str, 
     edits: list[Edit] = []
     keys = list(table.rows)
     while len(edits) < cells:
-        key, column = rng.choice(keys), rng.choice(table.columns[1:])
+        key, column = rng.choice(keys), rng.choice(table.columns[table.width :])
         old = table.rows[key][column]
         if old is None:
             continue
@@ -479,7 +534,7 @@ def _random_copy(
     renamed = {table.columns[-1]: f"{table.columns[-1]}_nieuw"} if extra.get("rename") else {}
     path = pattern.format(name=name).replace(" (hernoemd)", f" ({number})")
     if style.title:
-        numeric = [c for c in table.columns[1:] if isinstance(next(iter(table.rows.values()))[c], float)]
+        numeric = [c for c in table.columns[table.width :] if isinstance(next(iter(table.rows.values()))[c], float)]
         style = replace(style, title=f"Overzicht {name}", total=numeric[0] if numeric else None)
     return Copy(path, table, name, style, edits, renamed)
 

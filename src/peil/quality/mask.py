@@ -12,12 +12,9 @@ import re
 
 from stdnum.be import nn
 
+from peil.privacy import suggests_person
+
 SENSITIVE = frozenset({"personal", "special_category", "confidential"})
-PERSON_WORDS = re.compile(
-    r"naam|name|rijksregister|insz|niss|nrn|bis|geboort|birth|adres|address|straat|street|woonplaats|mail|"
-    r"telefoon|phone|gsm|mobiel|iban|rekening|account|persoon|person|klant|client|cliënt|patient|patiënt",
-    re.IGNORECASE,
-)
 KEEP_IDENTIFIER = 4
 
 
@@ -25,7 +22,7 @@ def needs_masking(classification: str, column: str | None, identifier: bool) -> 
     """Whether values of `column` (None: several or no column) are masked in a source of `classification`."""
     if classification not in SENSITIVE:
         return False
-    return identifier or column is None or PERSON_WORDS.search(column) is not None
+    return identifier or column is None or suggests_person(column)
 
 
 def mask(value: str | None, check_type: str, identifier: bool) -> str | None:

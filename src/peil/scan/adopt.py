@@ -5,7 +5,9 @@ as its earlier snapshots, so their history is not lost.
 
 1. copies the chosen file to ``data/<name>/`` in the workspace (with the extension its content calls for), or
    with `reference` points the source at the file where it is;
-2. writes ``sources/<name>.yaml`` as `peil infer` proposes it (owner and licence left to fill in);
+2. writes ``sources/<name>.yaml`` as `peil infer` proposes it (owner and licence left to fill in), with the
+   group's key as its primaryKey (one column or compound, e.g. [nis_code, jaar]) when the chosen file holds it
+   filled and once on every row;
 3. loads every other copy as a snapshot of the dataset, oldest first by modification time, each read as its
    own format and options say, its columns mapped onto the source's by the scan's alignment (a renamed column
    is read under its own name, a missing one stays empty, a total row below the table is left out), then the
@@ -22,6 +24,8 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from peil import workspace
 from peil.errors import PeilError, WorkspaceError
@@ -70,7 +74,7 @@ def adopt(
     dataset = name or dataset_name(chosen.table.path)
     _check_name(ws, dataset)
     data = _place(result.folder / chosen.table.path, chosen, ws.root / "data" / dataset, reference)
-    text = infer(data, ws.root, chosen.table.options.get("sheet"))
+    text = with_key(infer(data, ws.root, chosen.table.options.get("sheet")), _key(group, chosen))
     source_path = ws.root / "sources" / f"{dataset}.yaml"
     source_path.parent.mkdir(exist_ok=True)
     source_path.write_text(text, encoding="utf-8")  # the file's name names the dataset
@@ -113,6 +117,26 @@ def _chosen(group: Group, file: str | None) -> Member:
             return member
     listed = ", ".join(m.table.label for m in group.members)
     raise PeilError(f"group {group.id} has no file '{file}'", hint=f"Its files: {listed}.")
+
+
+def _key(group: Group, chosen: Member) -> list[str]:
+    """The group's key as the chosen file names its columns, if the file holds it on every row, each value once;
+    else none."""
+    names = [name for g in group.key if (name := chosen.columns[g]) is not None]
+    filled = {c.name: c.filled for c in chosen.table.columns}
+    whole = len(names) == len(group.key) and all(filled[n] == chosen.table.rows for n in names)
+    return names if names and whole and not chosen.duplicates else []
+
+
+def with_key(text: str, key: list[str]) -> str:
+    """A source's YAML as `peil infer` writes it, declaring `key` as the primaryKey of its schema (unchanged when
+    `key` is empty or declared already); the rest of the text, comments included, is kept."""
+    schema = yaml.safe_load(text)["schema"]
+    if not key or schema.get("primaryKey") == key:
+        return text
+    schema["primaryKey"] = key
+    block = yaml.safe_dump({"schema": schema}, sort_keys=False, allow_unicode=True)
+    return re.sub(r"^schema:\n(?: .*\n)*", lambda _: block, text, count=1, flags=re.MULTILINE)
 
 
 def _check_name(ws: workspace.Workspace, name: str) -> None:
@@ -170,7 +194,7 @@ def _load_copy(
         }
     )
     try:
-        snapshot = warehouse.ingest_version(source, reader, columns, folder, build_id, table.last_row)
+        snapshot = warehouse.ingest_version(source, reader, columns, folder, build_id)
     except PeilError as exc:
         adopted.failed.append((table.label, exc.message))
         return

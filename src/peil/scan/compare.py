@@ -2,10 +2,11 @@
 
 The group's columns are built member by member, widest table first: a member's column joins a group column it
 matches (by name, else by values: peil.scan.group.align), or starts a new one. A column is named as most members
-name it. The key is the group column that is a key (Table.keys) in most members; rows are matched by it, the
-first row of a key that occurs twice in a file counting. Without a key, no cells are compared.
+name it. The key is the group column, or the set of group columns (a compound key), that is a key (Table.keys)
+in most members (ties: the fewest columns, then the leftmost); rows are matched by its values, the first row of a
+key that occurs twice in a file counting. Without a key, no cells are compared.
 
-- **Keys not everywhere**: keys that some members hold and others (having the key column) do not.
+- **Keys not everywhere**: keys that some members hold and others (having the key columns) do not.
 - **Conflicts**: cells (key, column) whose canonical values differ between the members holding the row and the
   column; an empty cell against a filled one is a conflict too.
 
@@ -34,7 +35,7 @@ from peil.scan.group import align
 from peil.scan.model import Column, Conflict, Group, Member, Presence, Table
 
 WEIGHTS = {"keys": 0.3, "agreement": 0.3, "completeness": 0.2, "recency": 0.2}
-NATURAL = "TRY_CAST(k AS DOUBLE) NULLS LAST, k"
+NATURAL = "list_transform(k, lambda x: {'number': TRY_CAST(x AS DOUBLE), 'text': x})"  # numbers first, as numbers
 SAME_TIME = 60.0  # seconds
 
 
@@ -47,9 +48,8 @@ def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: s
         Member(t, [t.columns[i].name if i is not None else None for i in m])
         for t, m in zip(ordered, mapping, strict=True)
     ]
-    key = _key(ordered, mapping)
-    group = Group(group_id, members, names, names[key] if key is not None else None)
-    agreement = _compare(con, group, mapping, key, limit) if key is not None else {}
+    group = Group(group_id, members, names, _key(ordered, mapping))
+    agreement = _compare(con, group, mapping, limit) if group.key else {}
     _score(group, mapping, agreement)
     return group
 
@@ -76,29 +76,33 @@ def _columns(tables: Sequence[Table]) -> tuple[list[str], list[list[int | None]]
     return names, mapping
 
 
-def _key(tables: Sequence[Table], mapping: list[list[int | None]]) -> int | None:
-    """The group column that is a key in most tables (ties: the first); None when it is a key in none."""
-    votes = collections.Counter(
-        g for t, row in zip(tables, mapping, strict=True) for g, c in enumerate(row) if c is not None and c in t.keys
-    )
+def _key(tables: Sequence[Table], mapping: list[list[int | None]]) -> tuple[int, ...]:
+    """The group columns that are a key together in most tables (ties: the fewest columns, then the leftmost);
+    empty when no table has a key."""
+    votes: collections.Counter[tuple[int, ...]] = collections.Counter()
+    for table, row in zip(tables, mapping, strict=True):
+        group_column = {c: g for g, c in enumerate(row) if c is not None}
+        votes.update(tuple(sorted(group_column[c] for c in key.columns)) for key in table.keys)
     if not votes:
-        return None
+        return ()
     best = max(votes.values())
-    return min(g for g, n in votes.items() if n == best)
+    return min((key for key, n in votes.items() if n == best), key=lambda key: (len(key), key))
 
 
 def _compare(
-    con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], key: int, limit: int
+    con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], limit: int
 ) -> dict[int, float]:
     """Fill in the members' key counts and duplicates, the keys not everywhere and the conflicts; return each
-    member's agreement with the majority (see `_agreement`)."""
-    holders = [m for m, row in enumerate(mapping) if row[key] is not None]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {' UNION ALL '.join(_rows(con, group, mapping, key, holders))}")
+    member's agreement with the majority (see `_agreement`). A row's key `k` is the list of its key values."""
+    holders = [m for m, row in enumerate(mapping) if all(row[g] is not None for g in group.key)]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {' UNION ALL '.join(_rows(con, group, mapping, holders))}")
     for m, count in con.execute("SELECT m, count(*) FROM g GROUP BY m").fetchall():
         group.members[int(m)].keys = int(count)
     group.keys_total = int(con.execute("SELECT count(DISTINCT k) FROM g").fetchall()[0][0])
     _presence(con, group, len(holders), limit)
-    compared = [(g, [m for m in holders if mapping[m][g] is not None]) for g in range(len(group.columns)) if g != key]
+    compared = [
+        (g, [m for m in holders if mapping[m][g] is not None]) for g in range(len(group.columns)) if g not in group.key
+    ]
     cells = " UNION ALL ".join(
         f"SELECT k, {g} AS j, m, v{g} AS v FROM g WHERE m IN ({', '.join(map(str, members))})"  # noqa: S608
         for g, members in compared
@@ -108,33 +112,34 @@ def _compare(
         f"WITH cells AS ({cells}) SELECT * FROM cells SEMI JOIN (SELECT k, j FROM cells GROUP BY k, j "  # noqa: S608
         "HAVING count(DISTINCT v) + CAST(count(*) > count(v) AS INTEGER) > 1) USING (k, j)"
     )
-    nothing = "SELECT NULL::VARCHAR AS k, NULL::INTEGER AS j, NULL::INTEGER AS m, NULL::VARCHAR AS v LIMIT 0"
+    nothing = "SELECT NULL::VARCHAR[] AS k, NULL::INTEGER AS j, NULL::INTEGER AS m, NULL::VARCHAR AS v LIMIT 0"
     con.execute(f"CREATE OR REPLACE TEMP TABLE conflicts AS {differing if cells else nothing}")
     group.conflicts_total = int(con.execute("SELECT count(DISTINCT (k, j)) FROM conflicts").fetchall()[0][0])
     found = con.execute(
         f"SELECT k, j, list((m, v) ORDER BY m) FROM conflicts GROUP BY k, j ORDER BY {NATURAL}, j LIMIT {limit}"  # noqa: S608
     ).fetchall()
     group.conflicts = [
-        Conflict(str(k), group.columns[int(j)], [(int(m), v) for m, v in values]) for k, j, values in found
+        Conflict(tuple(k), group.columns[int(j)], [(int(m), v) for m, v in values]) for k, j, values in found
     ]
     return _agreement(con)
 
 
 def _rows(
-    con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], key: int, holders: list[int]
+    con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], holders: list[int]
 ) -> list[str]:
-    """SQL per member holding the key: (m, k, v0, v1, ...) for the first row of each key (see `_compare`), and
-    each member's count of rows whose key occurs earlier too."""
+    """SQL per member holding the key columns: (m, k, v0, v1, ...) for the first row of each key whose values
+    are all filled (see `_compare`), and each member's count of rows whose key occurs earlier too."""
     selects = []
     for m in holders:
         row, relation = mapping[m], group.members[m].table.relation
-        k = f"c{row[key]}"
+        k = f"[{', '.join(f'c{row[g]}' for g in group.key)}]"
+        filled = " AND ".join(f"c{row[g]} IS NOT NULL" for g in group.key)
         values = ", ".join(f"{f'c{c}' if c is not None else 'NULL::VARCHAR'} AS v{g}" for g, c in enumerate(row))
         selects.append(
-            f"SELECT {m} AS m, {k} AS k, {values} FROM {relation} WHERE {k} IS NOT NULL "  # noqa: S608
-            f"QUALIFY row_number() OVER (PARTITION BY {k} ORDER BY _row) = 1"
+            f"SELECT {m} AS m, {k} AS k, {values} FROM {relation} WHERE {filled} "  # noqa: S608
+            f"QUALIFY row_number() OVER (PARTITION BY k ORDER BY _row) = 1"
         )
-        counted = con.execute(f"SELECT count({k}) - count(DISTINCT {k}) FROM {relation}").fetchall()  # noqa: S608
+        counted = con.execute(f"SELECT count(*) - count(DISTINCT {k}) FROM {relation} WHERE {filled}").fetchall()  # noqa: S608
         group.members[m].duplicates = int(counted[0][0])
     return selects
 
@@ -143,7 +148,7 @@ def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit:
     partial = f"SELECT k, list(m ORDER BY m) AS ms FROM g GROUP BY k HAVING count(*) < {holders}"  # noqa: S608
     group.presence_total = int(con.execute(f"SELECT count(*) FROM ({partial})").fetchall()[0][0])  # noqa: S608
     found = con.execute(f"SELECT k, ms FROM ({partial}) ORDER BY {NATURAL} LIMIT {limit}").fetchall()  # noqa: S608
-    group.presence = [Presence(str(k), [int(m) for m in ms]) for k, ms in found]
+    group.presence = [Presence(tuple(k), [int(m) for m in ms]) for k, ms in found]
 
 
 def _agreement(con: duckdb.DuckDBPyConnection) -> dict[int, float]:

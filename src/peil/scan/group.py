@@ -6,12 +6,13 @@ Two tables are copies when
   columns left over on either side, in turn by their values (Jaccard at least VALUE_MATCH, between
   columns of three or more distinct values), by a similar name (difflib ratio at least NAME_MATCH) and type, and
   by position and type: a renamed column. The matched columns are at least SCHEMA_SHARE of the wider table's; and
-- their rows match: through a pair of matched key columns (Table.keys), at least ROW_SHARE of the keys of the
-  table with fewer keys are among the other's (containment, so a copy with rows added or removed still
-  matches), and so are, on average over the other matched
-  columns, ROW_SHARE of their values (two small tables numbered 1, 2, 3, ... share keys, not names); or, when
-  they have no such pair, at least WHOLE_SCHEMA of the columns match and their values agree (mean Jaccard at
-  least ROW_SHARE).
+- their rows match: through a pair of keys (Table.keys) whose columns all match (one column each, or the
+  columns of a compound key such as (NIS code, year)), at least ROW_SHARE of the key values of the table with
+  fewer are among the other's (containment, so a copy with rows added or removed still matches; a compound
+  key's values are compared as one combined hash per row), and so are, on average over the matched columns
+  outside the key, ROW_SHARE of their values (two small tables numbered 1, 2, 3, ... share keys, not names); or,
+  when they have no such pair, at least WHOLE_SCHEMA of the columns match and their values agree (mean Jaccard
+  at least ROW_SHARE).
 
 Files with the same bytes are always copies. The groups are the connected components of this relation, so a
 copy of a copy joins the group. Only candidate pairs are compared: pairs whose column names or key values fall in
@@ -32,7 +33,7 @@ from difflib import SequenceMatcher
 import numpy as np
 from datasketch import MinHashLSH  # type: ignore[import-untyped]
 
-from peil.scan.model import Column, Table
+from peil.scan.model import Column, Hashed, Key, Table
 from peil.scan.read import PERMUTATIONS, sketch
 
 VALUE_MATCH = 0.6
@@ -71,15 +72,21 @@ def copies(a: Table, b: Table) -> bool:
     wider = max(len(a.columns), len(b.columns))
     if len(pairs) < SCHEMA_SHARE * wider:
         return False
-    keyed = [(i, j) for i, j in pairs if i in a.keys and j in b.keys]
+    matched = dict(pairs)
+    keyed = [(x, y) for x in a.keys for y in b.keys if _aligned(x, y, matched)]
     if keyed:
-        shared, (i, j) = max((containment(a.columns[i], b.columns[j]), (i, j)) for i, j in keyed)
-        others = [containment(a.columns[k], b.columns[m]) for k, m in pairs if (k, m) != (i, j)]
+        shared, key = max(((containment(x, y), x) for x, y in keyed), key=lambda found: found[0])
+        others = [containment(a.columns[k], b.columns[m]) for k, m in pairs if k not in key.columns]
         return shared >= ROW_SHARE and (not others or sum(others) / len(others) >= ROW_SHARE)
     if len(pairs) < WHOLE_SCHEMA * wider:
         return False
     agreement = [similarity(a.columns[i], b.columns[j]) for i, j in pairs]
     return sum(agreement) / len(agreement) >= ROW_SHARE
+
+
+def _aligned(x: Key, y: Key, matched: dict[int, int]) -> bool:
+    """Whether the columns of key `x` are matched (column in x's table: column in y's) with exactly y's columns."""
+    return sorted(matched.get(i, -1) for i in x.columns) == list(y.columns)
 
 
 def align(left: Sequence[Column], right: Sequence[Column]) -> list[tuple[int, int]]:
@@ -111,20 +118,21 @@ def align(left: Sequence[Column], right: Sequence[Column]) -> list[tuple[int, in
     return sorted(pairs.items())
 
 
-def containment(a: Column, b: Column) -> float:
-    """The share of the smaller column's distinct values (by hash) that the other holds too; 0 when one is empty."""
+def containment(a: Hashed, b: Hashed) -> float:
+    """The share of the smaller set's distinct values (of two columns or keys, by hash) that the other holds too;
+    0 when one is empty."""
     smaller = min(a.hashes.size, b.hashes.size)
     return _common(a, b) / smaller if smaller else 0.0
 
 
-def similarity(a: Column, b: Column) -> float:
+def similarity(a: Hashed, b: Hashed) -> float:
     """The Jaccard similarity of two columns' distinct values (by hash); 0 when both are empty."""
     common = _common(a, b)
     union = a.hashes.size + b.hashes.size - common
     return common / union if union else 0.0
 
 
-def _common(a: Column, b: Column) -> int:
+def _common(a: Hashed, b: Hashed) -> int:
     return int(np.intersect1d(a.hashes, b.hashes, assume_unique=True).size)
 
 
@@ -149,9 +157,9 @@ def _candidates(tables: Sequence[Table]) -> set[tuple[int, int]]:
         for j in names.query(header):
             pairs.add((int(j), i))
         names.insert(i, header)
-        for k in table.keys:
-            for j, _ in values.query(table.columns[k].sketch):
+        for k, key in enumerate(table.keys):
+            for j, _ in values.query(key.sketch):
                 if j != i:
                     pairs.add((min(i, j), max(i, j)))
-            values.insert((i, k), table.columns[k].sketch)
+            values.insert((i, k), key.sketch)
     return pairs

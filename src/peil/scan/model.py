@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 if TYPE_CHECKING:
     from datasketch import MinHash  # type: ignore[import-untyped]
+
+Hashes = np.ndarray[Any, np.dtype[np.uint32]]
+SEPARATOR = " | "  # between the values (or column names) of a compound key as shown
+
+
+def joined(parts: Sequence[str]) -> str:
+    """A key's values or column names as shown: '36015 | 2024' (one value: itself)."""
+    return SEPARATOR.join(parts)
+
+
+class Hashed(Protocol):
+    """A set of values as 32-bit hashes, sorted and unique: a Column's, or a Key's combined values'."""
+
+    @property
+    def hashes(self) -> Hashes: ...
 
 
 @dataclass(frozen=True)
@@ -24,7 +40,20 @@ class Column:
     format: str | None
     filled: int
     distinct: int
-    hashes: np.ndarray[Any, np.dtype[np.uint32]]
+    hashes: Hashes
+    sketch: MinHash
+
+
+@dataclass(frozen=True)
+class Key:
+    """Columns of a table (by index, ascending) whose values together identify a row: one column, or a compound
+    key of two or three. `hashes` are the 32-bit hashes of the key's distinct values (for a compound key, the sum
+    of its columns' hashes, so it does not depend on the order of the columns, and a row with two key values
+    swapped hashes alike; for one column, the column's own hashes), sorted and unique, and `sketch` their
+    MinHash."""
+
+    columns: tuple[int, ...]
+    hashes: Hashes
     sketch: MinHash
 
 
@@ -35,10 +64,11 @@ class Table:
     `path` is relative to the scanned folder (posix); `sheet` names the sheet when the workbook holds tables on
     more than one sheet, else it is None (`options` names it anyway); `format` and `options` are how
     peil.sources reads it (options as a source YAML writes them, with the number format); `modified` is the
-    file's mtime (UTC); `keys` are the columns (by index) that can identify a row (text, integer, year or date;
-    at least 95% filled and distinct); `flags` say what is odd about the file though it was read; `relation`
-    is SQL reading its canonical values (_row, then c0, c1, ... for the columns) while the scan runs;
-    `last_row` is the last row read when rows below the table (a total) were left out.
+    file's mtime (UTC); `keys` are its candidate keys (peil.scan.read.candidate_keys): the columns that can
+    identify a row on their own (text, integer, year or date; at least 95% filled and distinct), else the pairs
+    (else triples) of such columns, always filled, whose values are unique together; `flags` say what is odd
+    about the file though it was read; `relation` is SQL reading its canonical values (_row, then c0, c1, ...
+    for the columns) while the scan runs.
     """
 
     path: str
@@ -50,10 +80,9 @@ class Table:
     sha256: str
     rows: int
     columns: list[Column]
-    keys: list[int]
+    keys: list[Key]
     flags: list[str]
     relation: str
-    last_row: int | None = None
 
     @property
     def label(self) -> str:
@@ -88,28 +117,39 @@ class Member:
 
 @dataclass(frozen=True)
 class Conflict:
-    """A cell that differs between copies: the key of its row, the column, and the value in each member that
-    holds the row and the column (member index, canonical text or None for an empty cell), oldest member first."""
+    """A cell that differs between copies: the key of its row (its value in each key column), the column, and the
+    value in each member that holds the row and the column (member index, canonical text or None for an empty
+    cell), oldest member first."""
 
-    key: str
+    key: tuple[str, ...]
     column: str
     values: list[tuple[int, str | None]]
+
+    @property
+    def label(self) -> str:
+        return joined(self.key)
 
 
 @dataclass(frozen=True)
 class Presence:
-    """A key held by some members of a group but not by all: the member indexes that hold it."""
+    """A key (its value in each key column) held by some members of a group but not by all: the member indexes
+    that hold it."""
 
-    key: str
+    key: tuple[str, ...]
     members: list[int]
+
+    @property
+    def label(self) -> str:
+        return joined(self.key)
 
 
 @dataclass
 class Group:
     """Tables that are copies or versions of one table, oldest first, and how they differ.
 
-    `columns` names the group's columns (the name most members give each); `key` is the column rows are matched
-    by (None: no shared key, so no cells are compared) and `keys_total` the number of its values in all members;
+    `columns` names the group's columns (the name most members give each); `key` holds the columns (indexes in
+    `columns`, ascending) rows are matched by, one or a compound key (empty: no shared key, so no cells are
+    compared) and `keys_total` the number of its values in all members;
     `presence` and `conflicts` are the first LIMIT of their
     kind, `presence_total` and `conflicts_total` count them all; `recommended` is the member index of the
     authoritative version and `reasons` the criteria on which it is best.
@@ -118,7 +158,7 @@ class Group:
     id: str
     members: list[Member]
     columns: list[str]
-    key: str | None
+    key: tuple[int, ...]
     keys_total: int = 0
     presence: list[Presence] = field(default_factory=list)
     presence_total: int = 0
@@ -126,6 +166,15 @@ class Group:
     conflicts_total: int = 0
     recommended: int = 0
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def key_names(self) -> list[str]:
+        return [self.columns[g] for g in self.key]
+
+    @property
+    def key_label(self) -> str:
+        """The key's column names as shown: 'nis_code | jaar'."""
+        return joined(self.key_names)
 
 
 @dataclass

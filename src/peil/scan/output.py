@@ -3,17 +3,20 @@
 JSON shape (`to_json`)::
 
     {"folder": str, "files": int, "seconds": float,
-     "groups": [{"id": "g1", "key": str | null, "columns": [str], "keys": int,
+     "groups": [{"id": "g1", "key": str | null, "key_columns": [str], "columns": [str], "keys": int,
                  "recommended": path, "reasons": [criterion], "weights": {criterion: weight},
                  "files": [{"path", "sheet", "modified" (ISO, UTC), "size", "sha256", "rows", "keys",
                             "duplicate_keys", "columns": {group column: file column | null}, "criteria": {...},
                             "score", "flags": [str]}],            # oldest first
-                 "keys_not_everywhere": [{"key", "in": [path], "missing_from": [path]}], "keys_not_everywhere_total",
-                 "conflicts": [{"key", "column", "values": [{"path", "value"}]}], "conflicts_total"}],
+                 "keys_not_everywhere": [{"key", "key_values", "in": [path], "missing_from": [path]}],
+                 "keys_not_everywhere_total",
+                 "conflicts": [{"key", "key_values", "column", "values": [{"path", "value"}]}], "conflicts_total"}],
      "singles": [{"path", "sheet", "modified", "rows", "columns": [str], "flags": [str]}],
      "skipped": [{"path", "sheet", "reason"}]}
 
-Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare).
+Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare). A key is shown as its
+values joined by ' | ' ("36015 | 2024" for the compound key nis_code | jaar, "000123" for one column);
+`key_columns` and `key_values` give its parts.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ def _group(group: Group) -> dict[str, Any]:
     paths = [m.table.label for m in group.members]
     return {
         "id": group.id,
-        "key": group.key,
+        "key": group.key_label or None,
+        "key_columns": group.key_names,
         "columns": group.columns,
         "keys": group.keys_total,
         "recommended": paths[group.recommended],
@@ -63,7 +67,8 @@ def _group(group: Group) -> dict[str, Any]:
         "files": [_member(m, group.columns) for m in group.members],
         "keys_not_everywhere": [
             {
-                "key": p.key,
+                "key": p.label,
+                "key_values": list(p.key),
                 "in": [paths[m] for m in p.members],
                 "missing_from": [path for m, path in enumerate(paths) if m not in p.members and group.members[m].keys],
             }
@@ -71,7 +76,12 @@ def _group(group: Group) -> dict[str, Any]:
         ],
         "keys_not_everywhere_total": group.presence_total,
         "conflicts": [
-            {"key": c.key, "column": c.column, "values": [{"path": paths[m], "value": v} for m, v in c.values]}
+            {
+                "key": c.label,
+                "key_values": list(c.key),
+                "column": c.column,
+                "values": [{"path": paths[m], "value": v} for m, v in c.values],
+            }
             for c in group.conflicts
         ],
         "conflicts_total": group.conflicts_total,
@@ -142,7 +152,7 @@ def print_scan(console: Console, result: Scan) -> None:
 
 def _print_group(console: Console, group: Group) -> None:
     best = group.members[group.recommended]
-    key = f"key [bold]{escape(group.key)}[/]" if group.key else "no common key: cells not compared"
+    key = f"key [bold]{escape(group.key_label)}[/]" if group.key else "no common key: cells not compared"
     title = f"{group.id}: {len(group.members)} copies of one table ({key}, {group.keys_total:,} keys)"
     files = RichTable("", "file", "modified (UTC)", "rows", "keys", "score", title=title, title_justify="left")
     for m, member in enumerate(group.members):
@@ -161,12 +171,12 @@ def _print_group(console: Console, group: Group) -> None:
     if group.presence_total:
         console.print(f"{group.presence_total:,} keys are not in every copy:")
         for p in group.presence[:SHOWN]:
-            console.print(Text(f"  {p.key}: only in {', '.join(labels[m] for m in p.members)}"))
+            console.print(Text(f"  {p.label}: only in {', '.join(labels[m] for m in p.members)}"))
     if group.conflicts_total:
         title = f"{group.conflicts_total:,} conflicting cells"
-        conflicts = RichTable("key", "column", "values, and the copies holding them", title=title)
+        conflicts = RichTable(escape(group.key_label), "column", "values, and the copies holding them", title=title)
         for c in group.conflicts[:SHOWN]:
-            conflicts.add_row(Text(c.key), Text(c.column), Text(_values(c, labels)))
+            conflicts.add_row(Text(c.label), Text(c.column), Text(_values(c, labels)))
         console.print(conflicts)
 
 

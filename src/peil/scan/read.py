@@ -4,7 +4,7 @@ text with its fingerprint; say which files cannot be read and why, and what is o
 Files are found recursively (`EXTENSIONS`; folders whose name starts with a dot are passed over, symbolic links
 to folders are not followed) and read through peil.sources exactly as `peil infer` reads them
 (infer.load_text): delimiter, encoding and header row sniffed, workbooks through calamine, one table per sheet
-that holds cells. Between loading and typing, trailing total and note rows are dropped (layout.footer_start).
+that holds cells; the readers leave out the total and note rows below a table (layout.footer_start) and say so.
 Every value is then written as canonical text, so that copies compare equal whatever their format:
 
 - numbers with up to 15 significant digits, without trailing zeros (0,80 in a CSV with decimal commas and the
@@ -25,6 +25,7 @@ import codecs
 import contextlib
 import hashlib
 import itertools
+import math
 import multiprocessing
 import os
 import re
@@ -34,17 +35,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import numpy as np
 from datasketch import MinHash  # type: ignore[import-untyped]
 
 from peil.errors import PeilError
-from peil.scan.model import Column, Skipped, Table
+from peil.scan.model import Column, Hashes, Key, Skipped, Table
 from peil.sources import conform, excel
 from peil.sources.infer import KEY_TYPES, load_text, propose
-from peil.sources.layout import footer_start
 from peil.sources.sql import identifier, literal
 from peil.workspace import SchemaField
 
@@ -54,7 +53,8 @@ MAX_EXPANDED = 1 << 30
 MEMORY_LIMIT = 1 << 30  # for DuckDB, shared by the reading processes
 FILES_PER_WORKER = 8
 KEY_SHARE = 0.95
-FOOTER_WINDOW = 12
+COMPOUND_COLUMNS = 6  # the leftmost columns a compound key is sought among
+COMPOUND_WIDTH = 3  # the most columns of a compound key
 PERMUTATIONS = 128
 FORMULA = r"^\s*[=@]|^\s*[+-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\("
 ZIP_MAGIC = b"PK\x03\x04"
@@ -178,8 +178,7 @@ class Reader:
         con = self.con
         con.execute("DROP TABLE IF EXISTS t")
         layout, warnings = load_text(con, file.path, file.shown, file.kind, sheet)
-        footer, last_row = _dropped_footer(con, layout.names)
-        flags = file.flags + footer + warnings + _formulas(con, layout.names)
+        flags = file.flags + warnings + _formulas(con, layout.names)
         found = propose(con, layout, key=False)  # the scan finds its own key columns
         columns = [_canonical(f, identifier(f.name), found.numbers) for f in found.fields]
         select = ", ".join(["_row", *(f"{c} AS c{i}" for i, c in enumerate(columns))])
@@ -189,11 +188,6 @@ class Reader:
         rows, described = _describe(con, relation, found.fields)
         if not rows:
             return None
-        keys = [
-            i
-            for i, c in enumerate(described)
-            if c.type in KEY_TYPES and min(c.filled, c.distinct) >= KEY_SHARE * rows and rows > 1
-        ]
         return Table(
             path=file.shown,
             sheet=label,
@@ -204,10 +198,9 @@ class Reader:
             sha256=file.sha256,
             rows=rows,
             columns=described,
-            keys=keys,
+            keys=candidate_keys(con, relation, rows, described),
             flags=flags,
             relation=relation,
-            last_row=last_row,
         )
 
 
@@ -270,23 +263,6 @@ def _reason(exc: Exception) -> str:
     return f"cannot read the file: {first}"
 
 
-def _dropped_footer(con: duckdb.DuckDBPyConnection, names: list[str]) -> tuple[list[str], int | None]:
-    """Delete the trailing total and note rows from table t (layout.footer_start); a flag naming them and the
-    last row kept, or no flag and None."""
-    if not names:
-        return [], None
-    texts = ", ".join(identifier(n) for n in names)
-    last = con.execute(f"SELECT _row, {texts} FROM t ORDER BY _row DESC LIMIT {FOOTER_WINDOW}").fetchall()  # noqa: S608
-    last.reverse()
-    start = footer_start([row[1:] for row in last])
-    if start == len(last):
-        return [], None
-    first, final = last[start][0], last[-1][0]
-    con.execute(f"DELETE FROM t WHERE _row >= {int(first)}")  # noqa: S608
-    rows = f"row {first}" if first == final else f"rows {first}-{final}"
-    return [f"{rows} below the table (a total or a note) left out"], int(first) - 1
-
-
 def _formulas(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[str]:
     """A flag per column (at most 3 cells each) holding text that a spreadsheet would take for a formula."""
     flags = []
@@ -322,17 +298,60 @@ def _canonical(field: SchemaField, column: str, numbers: conform.Numbers) -> str
 def _describe(con: duckdb.DuckDBPyConnection, relation: str, fields: list[SchemaField]) -> tuple[int, list[Column]]:
     """The row count and the columns of a canonical table: filled and distinct counts, the values' hashes
     (DuckDB's hash of each distinct value, cut to 32 bits) and their MinHash."""
-    parts = [f"count(c{i}), count(DISTINCT c{i}), list(DISTINCT hash(c{i}) & 4294967295)" for i in range(len(fields))]
+    parts = [f"count(c{i}), count(DISTINCT c{i}), list(DISTINCT {_hash((i,))})" for i in range(len(fields))]
     found = con.execute(f"SELECT count(*), {', '.join(parts) or '1'} FROM {relation}").fetchall()[0]  # noqa: S608
     columns = []
     for i, f in enumerate(fields):
         filled, distinct, hashes = found[1 + 3 * i : 4 + 3 * i]
-        unique = np.unique(np.asarray(hashes, dtype=np.uint32))
-        columns.append(Column(f.name, f.type, f.format, int(filled), int(distinct), unique, sketch(unique)))
+        columns.append(Column(f.name, f.type, f.format, int(filled), int(distinct), *_hashed(hashes)))
     return int(found[0]), columns
 
 
-def sketch(hashes: Sequence[int] | np.ndarray[Any, np.dtype[np.uint32]]) -> MinHash:
+def candidate_keys(con: duckdb.DuckDBPyConnection, relation: str, rows: int, columns: Sequence[Column]) -> list[Key]:
+    """The candidate keys of a canonical table of `rows` rows, leftmost first, from the columns that can be keys
+    (KEY_TYPES): every column at least KEY_SHARE filled and distinct; else, of the first COMPOUND_COLUMNS such
+    columns that are filled on every row and hold two or more values, every pair whose values are unique together
+    (count(DISTINCT (a, b)) is the row count); else every such triple. None for a table of one row."""
+    if rows < 2:
+        return []
+    usable = [i for i, c in enumerate(columns) if c.type in KEY_TYPES]
+    single = [i for i in usable if min(columns[i].filled, columns[i].distinct) >= KEY_SHARE * rows]
+    if single:
+        return [Key((i,), columns[i].hashes, columns[i].sketch) for i in single]
+    filled = [i for i in usable if columns[i].filled == rows and columns[i].distinct > 1][:COMPOUND_COLUMNS]
+    for width in range(2, COMPOUND_WIDTH + 1):
+        sets = [s for s in itertools.combinations(filled, width) if math.prod(columns[i].distinct for i in s) >= rows]
+        unique = _unique(con, relation, rows, sets)
+        if unique:
+            lists = ", ".join(f"list(DISTINCT {_hash(s)})" for s in unique)
+            found = con.execute(f"SELECT {lists} FROM {relation}").fetchall()[0]  # noqa: S608
+            return [Key(s, *_hashed(hashes)) for s, hashes in zip(unique, found, strict=True)]
+    return []
+
+
+def _unique(
+    con: duckdb.DuckDBPyConnection, relation: str, rows: int, sets: list[tuple[int, ...]]
+) -> list[tuple[int, ...]]:
+    """The sets of columns whose values are unique together in `relation` (of `rows` rows)."""
+    if not sets:
+        return []
+    counts = ", ".join(f"count(DISTINCT ({', '.join(f'c{i}' for i in s)}))" for s in sets)
+    found = con.execute(f"SELECT {counts} FROM {relation}").fetchall()[0]  # noqa: S608
+    return [s for s, count in zip(sets, found, strict=True) if count == rows]
+
+
+def _hash(columns: Sequence[int]) -> str:
+    """SQL: the 32-bit hash of the values of `columns` (one column: its value's), the same whatever their order."""
+    return f"({' + '.join(f'(hash(c{i}) & 4294967295)' for i in columns)}) & 4294967295"
+
+
+def _hashed(hashes: Sequence[int]) -> tuple[Hashes, MinHash]:
+    """Hash values as a Column or Key holds them: sorted and unique, and their MinHash."""
+    unique = np.unique(np.asarray(hashes, dtype=np.uint32))
+    return unique, sketch(unique)
+
+
+def sketch(hashes: Sequence[int] | Hashes) -> MinHash:
     """A MinHash of a set of 32-bit hash values."""
     minhash = MinHash(num_perm=PERMUTATIONS, permutations=PERMUTATION_SEED, hashfunc=int)
     if len(hashes):

@@ -10,23 +10,30 @@ Before that, a file that is gzipped or not UTF-8 becomes a plain UTF-8 copy (str
 and a file that mixes LF and CRLF line endings, which DuckDB's strict reader rejects, is rewritten record by
 record with Python's csv module, its row numbers as a column, and a warning names the mix (peer case CSV-04).
 When DuckDB fails, the same record reader finds the first row that is cut off or too long.
+
+The total and note rows below the data of a file exported from a spreadsheet ("Totaal;;;821,4", "Bron: ...",
+layout.footer_start) are found in the file's last FOOTER_BYTES and left out: DuckDB reads a copy cut where they
+begin (the plain copy itself when there is one). A warning names them with their row numbers, and another the
+rows there that look like totals but have data below them, which are read.
 """
 
 from __future__ import annotations
 
 import csv
 import mmap
+import os
+import re
 import shutil
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from peil.errors import Location, SourceError
-from peil.sources import conform
+from peil.sources import conform, layout
 from peil.sources.columns import field_positions, header_names
 from peil.sources.dialect import Dialect, read_records, sniff
 from peil.sources.encoding import (
@@ -45,6 +52,8 @@ from peil.sources.table import Column, Loaded, Rows, Target, insert, unreadable
 from peil.workspace import Source
 
 CHUNK = 1 << 24
+FOOTER_BYTES = 1 << 16
+LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 TRAILING_VALUE = "peil: a value after the last named column"
 
 
@@ -72,6 +81,9 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
     last_named = max((i for i, name in enumerate(names) if name is not None), default=-1)
     trailing = [f"c{i}" for i in range(last_named + 1, dialect.width)]  # after a trailing delimiter (CSV-03)
     plain = _plain_utf8(path, encoding, scratch, file.path, declared)
+    below = _tail(plain, dialect)
+    if below.offset is not None:
+        plain = _cut(plain, plain != path, below.offset, scratch)
     rows, mixed = _rows(target, dialect, positions, trailing, plain, scratch, file.path, conform.Numbers.of(options))
 
     def explain(exc: duckdb.Error) -> SourceError:
@@ -81,7 +93,8 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
             check_decodes(plain, "utf-8", file.path, declared)
         return _shape_error(plain, dialect, file.path) or unreadable(exc, file.path)
 
-    return Loaded(insert(target, rows, file.path, explain), warnings + unloaded + mixed)
+    inserted = insert(target, rows, file.path, explain)
+    return Loaded(inserted, warnings + unloaded + mixed + below.warnings(file.path, dialect.header_row + inserted))
 
 
 def _rows(
@@ -125,6 +138,86 @@ def _rows(
         checked=layout.read(texts, missing, {}),
     )
     return rows, warnings
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """The last records of a file: the data records there, and the footer below them with the byte offset where
+    it begins (None when the file ends with data)."""
+
+    data: list[list[str]] = field(default_factory=list)
+    footer: list[list[str]] = field(default_factory=list)
+    offset: int | None = None
+
+    def warnings(self, place: str, last: int) -> list[str]:
+        """The footer left out and the totals among the data, numbered from `last`, the last data row's number."""
+        warnings = []
+        if self.footer:
+            warnings.append(layout.left_out(place, range(last + 1, last + 1 + len(self.footer)), self.footer))
+        totals = layout.inner_totals(self.data)
+        if totals:
+            numbers = [last - len(self.data) + 1 + i for i in totals]
+            warnings.append(layout.totals_kept(place, numbers, [self.data[i] for i in totals]))
+        return warnings
+
+
+def _tail(path: Path, dialect: Dialect) -> _Tail:
+    """The tail of a plain UTF-8 file (see the module docstring); empty for a file of one column."""
+    if dialect.width < 2:
+        return _Tail()
+    records = _last_records(path, dialect)
+    rows = [fields for _, fields in records]
+    start = layout.footer_start(rows)
+    if start == len(rows):
+        return _Tail(rows)
+    return _Tail(rows[:start], rows[start:], records[start][0])
+
+
+def _last_records(path: Path, dialect: Dialect) -> list[tuple[int, list[str]]]:
+    """The non-blank data records in the last FOOTER_BYTES of a plain UTF-8 file, each with the byte offset where
+    it begins: all of them in a short file, else those after the first line break there, less the first (which
+    may be part of a record that began earlier). [] when Python's csv module cannot read them."""
+    begin = max(0, path.stat().st_size - FOOTER_BYTES)
+    with path.open("rb") as stream:
+        stream.seek(begin)
+        data = stream.read()
+    if begin:
+        newline = data.find(b"\n")
+        begin, data = begin + newline + 1, data[newline + 1 :]
+    consumed = [begin]
+
+    def lines() -> Iterator[str]:
+        for match in LINE.finditer(data):
+            consumed[0] += len(match.group())
+            yield match.group().decode("utf-8", "replace")
+
+    reader = csv.reader(lines(), delimiter=dialect.delimiter, quotechar=dialect.quote, doublequote=True)
+    records = []
+    try:
+        while True:
+            start = consumed[0]
+            fields = next(reader, None)
+            if fields is None:
+                break
+            records.append((start, fields))
+    except csv.Error:
+        return []
+    skipped = records[dialect.header_row :] if begin == 0 else records[1:]
+    return [(start, fields) for start, fields in skipped if fields]
+
+
+def _cut(plain: Path, scratch_copy: bool, offset: int, scratch: Path) -> Path:
+    """The file up to byte `offset`: `plain` cut in place when it is a scratch copy, else a copy in `scratch`."""
+    if scratch_copy:
+        os.truncate(plain, offset)
+        return plain
+    copy = scratch / f"{uuid.uuid4().hex}.csv"
+    with plain.open("rb") as stream, copy.open("wb") as out:
+        left = offset
+        while left > 0 and (chunk := stream.read(min(CHUNK, left))):
+            out.write(chunk)
+            left -= len(chunk)
+    return copy
 
 
 @dataclass(frozen=True)

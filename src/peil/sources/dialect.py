@@ -51,7 +51,7 @@ def sniff(text: str, options: ReadOptions, expected: list[str], complete: bool, 
     candidates = [options.delimiter] if options.delimiter else DELIMITERS
     scored = []
     for delimiter in candidates:
-        rows = _sample_rows(text, delimiter, options.quote, complete)
+        rows = sample_rows(text, delimiter, options.quote, complete)
         if len(rows) < header_row:
             raise SourceError(
                 f"the file has {len(rows)} rows; the header was expected in row {header_row}",
@@ -67,7 +67,7 @@ def sniff(text: str, options: ReadOptions, expected: list[str], complete: bool, 
 
 def guess_header_row(text: str, delimiter: str, quote: str, complete: bool) -> int:
     """The 1-based row of the header in a sample, below any title and blank rows (layout.header_index)."""
-    return header_index(_sample_rows(text, delimiter, quote, complete)) + 1
+    return header_index(sample_rows(text, delimiter, quote, complete)) + 1
 
 
 def read_records(stream: TextIO, delimiter: str, quote: str, file: str) -> Iterator[tuple[list[str], str]]:
@@ -99,7 +99,9 @@ def read_records(stream: TextIO, delimiter: str, quote: str, file: str) -> Itera
         yield fields, _ending(last[0])
 
 
-def _sample_rows(text: str, delimiter: str, quote: str, complete: bool) -> list[list[str]]:
+def sample_rows(text: str, delimiter: str, quote: str, complete: bool) -> list[list[str]]:
+    """The records of a sample of a file, all of them blank or not; the last is dropped when the sample is cut off
+    (it may be cut off too)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, doublequote=True)
     rows: list[list[str]] = []
     with contextlib.suppress(csv.Error):  # a quote still open where the sample is cut off

@@ -1,70 +1,116 @@
 """Read a workbook sheet (.xlsx, .xlsm, .xls, .xlsb, .ods) into the target table, through python-calamine.
 
 Rows are the sheet's rows as a spreadsheet numbers them: `skip_rows` and `header_row` count from row 1 and `_row`
-is the sheet row. Fully empty rows are skipped. The cells become Arrow columns (see cells.py) and one INSERT
-types them like CSV text.
+is the sheet row. Fully empty rows are skipped, and so are the total and note rows below the data
+(layout.footer_start: "Totaal", "Bron: ..."), each named in a warning; a row among the data that looks like a
+total is read, and named too. The cells become Arrow columns (see cells.py) and one INSERT types them like CSV
+text. A formula reads as the result the workbook stored with it.
+
+Warnings also name what a person looking at the sheet would not see as it is read: a sheet hidden in the
+workbook (read all the same, as declared), rows hidden in the sheet (read as data), merged cells among the data
+(the value stands in the first cell; the others read as empty), formulas without a stored result, and Excel's
+serial 60.
 
 With options.crosstab the sheet is a cross table: `len(headers)` header rows across from `header_row` on, whose
 first cells are labels; below them one row per entity whose first `len(index)` cells are the index values and
 every other non-empty cell a value. Each value becomes one long row (index values, the header values above it,
-the value); a header cell left empty, as in merged cells, repeats the one to its left. A row without values,
-such as a footer note, gives no row.
+the value); a header cell left empty, as in merged cells, repeats the one to its left. The footer is left out
+as in a plain table.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine as calamine
 
 from peil.errors import Location, SourceError
-from peil.sources import conform
+from peil.sources import conform, layout
 from peil.sources.cells import Value, columns, text_of
 from peil.sources.columns import field_positions, header_names
 from peil.sources.files import SourceFile
-from peil.sources.ooxml import cell_name, sheet_quirks
+from peil.sources.ooxml import SheetQuirks, cell_name, sheet_quirks
 from peil.sources.table import Column, Loaded, Rows, Target, insert
 from peil.workspace import Crosstab, SchemaField, Source
 
 Grid = list[list[Value]]
+Range = tuple[tuple[int, int], tuple[int, int]]  # merged cells: (first row, first column), (last row, last column)
+VISIBILITY = [  # calamine's enums cannot be dictionary keys
+    (calamine.SheetVisibleEnum.Hidden, "hidden"),
+    (calamine.SheetVisibleEnum.VeryHidden, "very hidden"),
+]
+KINDS = [
+    (calamine.SheetTypeEnum.ChartSheet, "chart sheet"),
+    (calamine.SheetTypeEnum.DialogSheet, "dialog sheet"),
+    (calamine.SheetTypeEnum.MacroSheet, "macro sheet"),
+    (calamine.SheetTypeEnum.Vba, "VBA module"),
+]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet as read: its name, its cells from A1 on ('' for an empty cell), whether the workbook shows it
+    ('visible', 'hidden' or 'very hidden', which only a macro can show) and its merged cells (0-based)."""
+
+    name: str
+    grid: Grid
+    visibility: str = "visible"
+    merged: tuple[Range, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """A sheet of a workbook as its list of sheets tells: name, kind ('worksheet', 'chart sheet', ...),
+    visibility, and whether it holds any cell."""
+
+    name: str
+    kind: str
+    visibility: str
+    filled: bool
+
+
+@dataclass(frozen=True)
+class _Extract:
+    """The records of a sheet (schema order), their cells' origins (0-based row, column), their row numbers, and
+    warnings about the header and the footer."""
+
+    records: list[list[Value]]
+    origins: list[list[tuple[int, int]]]
+    rows: list[int]
+    warnings: list[str]
 
 
 def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: Path) -> Loaded:
     """Load the declared sheet of one workbook. Raises SourceError (workbook, sheet, header, values)."""
-    sheet, grid = read_sheet(path, source.options.sheet, file.path)
-    quirks = sheet_quirks(path, sheet, any(f.type in ("date", "datetime") for f in target.schema.fields))
-    where = Location(file=file.path, sheet=sheet)
-    warnings = [
-        f"{Location(file=file.path, sheet=sheet, row=row + 1)}: cell {cell_name(row, column)} holds a formula "
-        "without a stored result and is read as empty; open and save the file in Excel or LibreOffice to store it"
-        for row, column in quirks.uncached
-    ]
-    header_row = source.options.skip_rows + source.options.header_row
+    sheet = read_sheet(path, source.options.sheet, file.path)
     fields = target.schema.fields
+    quirks = sheet_quirks(path, sheet.name, any(f.type in ("date", "datetime") for f in fields))
+    where = Location(file=file.path, sheet=sheet.name)
+    header_row = source.options.skip_rows + source.options.header_row
     if source.options.crosstab:
-        records, origins, row_numbers = _unpivot(
-            grid, source.options.crosstab, [f.name for f in fields], header_row, source
-        )
+        found = _unpivot(sheet.grid, source.options.crosstab, [f.name for f in fields], header_row, source, where)
     else:
-        records, origins, row_numbers, found = _table(grid, fields, header_row, where)
-        warnings += found
-    built = columns(fields, records, origins, row_numbers, quirks.serial_60)
+        found = _table(sheet.grid, fields, header_row, where)
+    warnings = _hidden_sheet(sheet, source.options.sheet is not None, where) + found.warnings
+    warnings += _read_as_shown(sheet, quirks, found, where)
+    built = columns(fields, found.records, found.origins, found.rows, quirks.serial_60)
     warnings += [
-        f"{Location(file=file.path, sheet=sheet, row=row + 1, column=f.name)}: cell {cell_name(row, column)} holds "
-        "the Excel serial 60, the day 1900-02-29 that does not exist (a leap-year bug in Excel); read as empty"
+        f"{Location(file=file.path, sheet=sheet.name, row=row + 1, column=f.name)}: cell {cell_name(row, column)} "
+        "holds the Excel serial 60, the day 1900-02-29 that does not exist (a leap-year bug in Excel); read as empty"
         for row, column, f in built.fictitious
     ]
     style = conform.Numbers.of(source.options)
     typed = [_column(f, i, f"n{i}" in built.arrays, style) for i, f in enumerate(fields)]
     name = f"peil_sheet_{uuid.uuid4().hex}"
-    rows = Rows(name, typed, "_row", style, sheet, arrow={name: built.table()})
+    rows = Rows(name, typed, "_row", style, sheet.name, arrow={name: built.table()})
     return Loaded(insert(target, rows, file.path), warnings)
 
 
-def read_sheet(path: Path, sheet: str | int | None, file: str) -> tuple[str, Grid]:
-    """The sheet's name and its cells from A1 on ('' for an empty cell); the first sheet when `sheet` is None.
+def read_sheet(path: Path, sheet: str | int | None, file: str) -> Sheet:
+    """The sheet `sheet` (a name or 0-based number; the first when None) with its cells and merged cells.
 
     Raises SourceError for a broken, encrypted or unreadable workbook, or a sheet it does not have (listing them).
     """
@@ -81,15 +127,32 @@ def read_sheet(path: Path, sheet: str | int | None, file: str) -> tuple[str, Gri
                 hint=f"Its sheets are {listed}; set options.sheet to a name or a 0-based number.",
             )
         name = names[chosen] if isinstance(chosen, int) else chosen
+        visibility = _visibility(workbook.sheets_metadata[names.index(name)])
         try:
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            data = workbook.get_sheet_by_name(name)
+            grid = data.to_python(skip_empty_area=False)
+            merged = tuple(data.merged_cell_ranges or ())
         except calamine.CalamineError as exc:
             raise SourceError(
                 f"cannot read the sheet: {exc}",
                 Location(file=file, sheet=name),
                 hint="Open the workbook in Excel or LibreOffice and save it again.",
             ) from None
-    return name, [list(row) for row in grid]
+    return Sheet(name, [list(row) for row in grid], visibility, merged)
+
+
+def survey(path: Path, file: str) -> list[SheetInfo]:
+    """Every sheet of the workbook, in order. Raises SourceError as `read_sheet` does."""
+    with _open(path, file) as workbook:
+        return [
+            SheetInfo(
+                m.name,
+                next((kind for typ, kind in KINDS if m.typ == typ), "worksheet"),
+                _visibility(m),
+                m.typ == calamine.SheetTypeEnum.WorkSheet and workbook.get_sheet_by_name(m.name).height > 0,
+            )
+            for m in workbook.sheets_metadata
+        ]
 
 
 def table_sheets(path: Path, file: str) -> list[str]:
@@ -98,11 +161,12 @@ def table_sheets(path: Path, file: str) -> list[str]:
 
     Raises SourceError as `read_sheet` does.
     """
-    with _open(path, file) as workbook:
-        names = [m.name for m in workbook.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
-        if len(names) < 2:
-            return names
-        return [name for name in names if workbook.get_sheet_by_name(name).height]
+    sheets = [s for s in survey(path, file) if s.kind == "worksheet"]
+    return [s.name for s in sheets if s.filled or len(sheets) < 2]
+
+
+def _visibility(sheet: calamine.SheetMetadata) -> str:
+    return next((shown for value, shown in VISIBILITY if sheet.visible == value), "visible")
 
 
 def _open(path: Path, file: str) -> calamine.CalamineWorkbook:
@@ -132,10 +196,8 @@ def _column(field: SchemaField, index: int, native: bool, numbers: conform.Numbe
     return Column(value, f"t{index}")
 
 
-def _table(
-    grid: Grid, fields: Sequence[SchemaField], header_row: int, where: Location
-) -> tuple[list[list[Value]], list[list[tuple[int, int]]], list[int], list[str]]:
-    """Records (schema order), their cells' origins, their row numbers, and header warnings of a plain table."""
+def _table(grid: Grid, fields: Sequence[SchemaField], header_row: int, where: Location) -> _Extract:
+    """The records of a plain table, below its header in row `header_row`, above its footer."""
     if len(grid) < header_row:
         raise SourceError(
             f"the sheet has {len(grid)} rows; the header was expected in row {header_row}",
@@ -146,20 +208,15 @@ def _table(
     at_header = Location(file=where.file, sheet=where.sheet, row=header_row)
     names, warnings = header_names([text_of(c) for c in grid[header_row - 1]], width, at_header)
     positions, unloaded = field_positions(fields, names, at_header)
-    records, origins, rows = [], [], []
-    for index in range(header_row, len(grid)):
-        row = grid[index]
-        if all(cell in ("", None) for cell in row):
-            continue
-        records.append([_at(row, p) for p in positions])
-        origins.append([(index, p) for p in positions])
-        rows.append(index + 1)
-    return records, origins, rows, warnings + unloaded
+    body, found = _body(grid, header_row, where)
+    records = [[_at(grid[i], p) for p in positions] for i in body]
+    origins = [[(i, p) for p in positions] for i in body]
+    return _Extract(records, origins, [i + 1 for i in body], warnings + unloaded + found)
 
 
 def _unpivot(
-    grid: Grid, crosstab: Crosstab, fields: list[str], header_row: int, source: Source
-) -> tuple[list[list[Value]], list[list[tuple[int, int]]], list[int]]:
+    grid: Grid, crosstab: Crosstab, fields: list[str], header_row: int, source: Source, where: Location
+) -> _Extract:
     """The long records of a cross table (see the module docstring), in the order of `fields`."""
     declared = [*crosstab.index, *crosstab.headers, crosstab.value]
     if sorted(declared) != sorted(fields):
@@ -173,8 +230,9 @@ def _unpivot(
     labels = first + len(crosstab.index)
     top = header_row - 1
     headers = [_filled(grid[top + i], labels) for i in range(len(crosstab.headers))] if len(grid) > top else []
+    body, warnings = _body(grid, top + len(crosstab.headers), where)
     records, origins, rows = [], [], []
-    for index in range(top + len(crosstab.headers), len(grid)):
+    for index in body:
         row = grid[index]
         keys = [(_at(row, c), (index, c)) for c in range(first, labels)]
         for column in range(labels, len(row)):
@@ -185,7 +243,54 @@ def _unpivot(
             records.append([cells[i][0] for i in order])
             origins.append([cells[i][1] for i in order])
             rows.append(index + 1)
-    return records, origins, rows
+    return _Extract(records, origins, rows, warnings)
+
+
+def _body(grid: Grid, first: int, where: Location) -> tuple[list[int], list[str]]:
+    """The 0-based indices of the data rows from index `first` on: the filled rows above the footer; and warnings
+    naming the footer rows left out and the rows among the data that look like totals."""
+    filled = [i for i in range(first, len(grid)) if any(cell not in ("", None) for cell in grid[i])]
+    rows = [grid[i] for i in filled]
+    end = layout.footer_start(rows)
+    warnings = []
+    if end < len(rows):
+        warnings.append(layout.left_out(str(where), [i + 1 for i in filled[end:]], rows[end:]))
+    totals = layout.inner_totals(rows[:end])
+    if totals:
+        warnings.append(layout.totals_kept(str(where), [filled[i] + 1 for i in totals], [rows[i] for i in totals]))
+    return filled[:end], warnings
+
+
+def _hidden_sheet(sheet: Sheet, declared: bool, where: Location) -> list[str]:
+    """A warning when the sheet read is hidden in the workbook."""
+    if sheet.visibility == "visible":
+        return []
+    why = "options.sheet names it" if declared else "it is the first sheet; set options.sheet to the table's sheet"
+    return [f"{where}: the sheet is {sheet.visibility} in the workbook (old data?); it is read because {why}"]
+
+
+def _read_as_shown(sheet: Sheet, quirks: SheetQuirks, found: _Extract, where: Location) -> list[str]:
+    """Warnings about the cells read that the sheet shows otherwise: hidden rows, merged cells, formulas without a
+    stored result."""
+    rows = set(found.rows)
+    warnings = []
+    hidden = sorted(row + 1 for row in quirks.hidden_rows if row + 1 in rows)
+    if hidden:
+        warnings.append(f"{where}, {layout.row_list(hidden)}: hidden in the sheet; read as data")
+    for (top, left), (bottom, right) in sheet.merged:
+        if any(row + 1 in rows for row in range(top, bottom + 1)) and (top, left) != (bottom, right):
+            first, last = cell_name(top, left), cell_name(bottom, right)
+            warnings.append(
+                f"{where}: cells {first}:{last} are merged; the value stands in {first}, the other cells read as empty"
+            )
+    read = {cell for origin in found.origins for cell in origin} if quirks.uncached else set()
+    warnings += [
+        f"{Location(file=where.file, sheet=where.sheet, row=row + 1)}: cell {cell_name(row, column)} holds a formula "
+        "without a stored result and is read as empty; open and save the file in Excel or LibreOffice to store it"
+        for row, column in quirks.uncached
+        if (row, column) in read
+    ]
+    return warnings
 
 
 def _filled(row: list[Value], start: int) -> list[Value]:

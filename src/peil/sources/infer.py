@@ -10,35 +10,44 @@ read it later, over every row (a late value is never missed, peer case TYP-02):
 - integer (year when the name says jaar/year and every value is a year), boolean, number, date (ISO, then
   dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy), datetime; else string.
 
+In a workbook, a column of whole numbers whose name says it holds dates (datum, date_...) and whose values all lie
+between 1910 and 2099 as Excel serial numbers (3654 to 73050) is a date column: the reader turns each serial
+into its date (cells.py).
+
 The number format (decimal and thousands separator) is the one under which most columns are numbers; '.' wins a
 tie. The primary key is the first column, else the first pair of columns among the first six, that is unique and
 never empty, from the columns that can be keys (strings, integers, years, dates).
 
-`load_text` and `propose` are the two steps on their own, for callers that look at the rows in between (the
-stray-copy scanner, peil.scan, drops a trailing total row there).
+`examine` also says, per sheet, what it chose and why (choices.py): the sheet, the header row and the rows above
+it, merged title cells, what the readers left out or read otherwise than the sheet shows (their warnings), and
+the columns kept as text or read as dates. `load_text` and `propose` are the two steps on their own, for callers
+that look at the rows in between (the stray-copy scanner, peil.scan).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import itertools
 import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import yaml
 
+from peil import privacy
 from peil.errors import Location, SourceError
 from peil.sources import conform, structured
 from peil.sources.cells import text_of
+from peil.sources.choices import SheetChoices, choose_sheet, formula_note, header_note, merged_notes
 from peil.sources.columns import header_names
-from peil.sources.dialect import guess_header_row, sniff
+from peil.sources.dialect import sample_rows, sniff
 from peil.sources.encoding import HEAD, decode_head, detect, sample
 from peil.sources.excel import read_sheet
 from peil.sources.files import open_binary, source_files
@@ -57,21 +66,27 @@ NUMBER_FORMATS = [
 DATE_FORMATS = [None, "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 DATETIME_FORMATS = [None, "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"]
 KEY_TYPES = ("string", "integer", "year", "date")
+KEY_BATCH = 32
 YEAR_NAME = re.compile(r"jaar|year", re.IGNORECASE)
 CODE_NAME = re.compile(
     r"(^|_)(nis|refnis|postcode|postnummer|zip|rijksregister\w*|rrn|kbo|ondernemingsn\w*|iban|telefoon|gsm|phone)($|_)",
     re.I,
 )
 LEADING_ZERO = r"^\s*[+-]?0[0-9]"
+DATE_NAME = re.compile(r"datum|(?<![a-z])date", re.IGNORECASE)  # geboortedatum, start_date; not candidate
+SAMPLE = 200  # distinct values per column looked at for personal data
+SERIALS = (3654, 73050)  # Excel serial numbers of 1910-01-01 and 2099-12-31
 
 
 @dataclass(frozen=True)
 class Layout:
-    """What infer found out about a file before typing it: its format, read options and column names."""
+    """What infer found out about a file before typing it: its format, read options and column names, and what it
+    chose in finding them, in sentences."""
 
     format: str
     options: dict[str, Any]
     names: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,19 +100,50 @@ class Inferred:
     numbers: conform.Numbers
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed source YAML (text), and per sheet (one entry for a file that is no workbook) what was chosen."""
+
+    yaml: str
+    sheets: list[SheetChoices]
+
+
 def infer(path: Path, root: Path | None = None, sheet: str | int | None = None) -> str:
     """A proposed source YAML (text) for the file at `path`, its path written relative to `root` when inside it;
-    for a workbook, of its sheet `sheet` (default: the first).
+    for a workbook, of its sheet `sheet` (default: the one choices.choose_sheet picks).
 
     The YAML loads back through peil.workspace; owner and licence are placeholders to fill in, and the
     classification is `internal` until someone decides. Raises SourceError when the file cannot be read or its
     format cannot be told from its extension.
     """
+    return examine(path, root, sheet).yaml
+
+
+def examine(path: Path, root: Path | None = None, sheet: str | int | None = None) -> Proposal:
+    """The YAML `infer` proposes, with what was chosen for each sheet and why (see the module docstring)."""
     path = Path(path).resolve()
     shown = _shown_path(path, root)
+    kind = _format(path, shown)
+    sheets: list[SheetChoices] = []
+    if kind == "excel":
+        sheet, sheets = choose_sheet(path, shown, sheet)
     with contextlib.closing(duckdb.connect()) as con:
-        found = propose(con, load_text(con, path, shown, sheet=sheet)[0])
-    return _yaml(path, shown, found.layout, found.fields, found.key)
+        layout, warnings = load_text(con, path, shown, kind, sheet)
+        found = propose(con, layout)
+        serial: list[str] = []
+        if kind == "excel":
+            found, serial = _serial_dates(con, found)
+            rows = {int(row) for (row,) in con.execute("SELECT DISTINCT _row FROM t").fetchall()}
+            warnings += formula_note(path, str(layout.options["sheet"]), rows)
+        place = str(Location(file=path.name, sheet=layout.options.get("sheet")))
+        notes = layout.notes + _condensed([_local(w, place) for w in warnings]) + _type_notes(con, found, serial, kind)
+        personal = privacy.personal_columns(_samples(con, layout.names))
+    chosen = next((s for s in sheets if s.proposed), None)
+    if chosen is None:
+        chosen = SheetChoices(None, "proposed", proposed=True)
+        sheets.append(chosen)
+    chosen.notes = notes
+    return Proposal(_yaml(path, shown, found.layout, found.fields, found.key, personal), sheets)
 
 
 def load_text(
@@ -109,11 +155,7 @@ def load_text(
     `kind` is the format (default: told by the extension); `sheet` a workbook's sheet (default: the first).
     Raises SourceError when the file cannot be read or its format cannot be told from its extension.
     """
-    if kind is None:
-        try:
-            kind = format_for_path(path.name)
-        except ValueError as exc:
-            raise SourceError(str(exc), Location(file=shown)) from None
+    kind = kind or _format(path, shown)
     layout = _layout(path, kind, shown, sheet)
     draft = _source(path, layout, [SchemaField(name=n) for n in layout.names])
     loaded = load_into(con, draft, path.parent, source_files(draft, path.parent), "t")
@@ -131,7 +173,31 @@ def propose(con: duckdb.DuckDBPyConnection, layout: Layout, key: bool = True) ->
         if numbers.thousands:
             options["thousands"] = numbers.thousands
     proposed = _primary_key(con, fields) if key else []
-    return Inferred(Layout(layout.format, options, layout.names), fields, proposed, numbers)
+    return Inferred(dataclasses.replace(layout, options=options), fields, proposed, numbers)
+
+
+def _condensed(notes: list[str]) -> list[str]:
+    """The notes with those alike (the same text but for numbers and quoted names) given once, counting the rest:
+    a sheet with a thousand columns named '2014' gives a thousand warnings of renamed columns."""
+    alike: dict[str, list[str]] = {}
+    for note in notes:
+        alike.setdefault(re.sub(r"'[^']*'|[0-9]+", "#", note), []).append(note)
+    return [group[0] + (f" (and {len(group) - 1} more like it)" if len(group) > 1 else "") for group in alike.values()]
+
+
+def _local(warning: str, place: str) -> str:
+    """A reader's warning without the file and sheet it starts with (the report names them)."""
+    for separator in (", ", ": "):
+        if warning.startswith(place + separator):
+            return warning[len(place) + len(separator) :]
+    return warning
+
+
+def _format(path: Path, shown: str) -> str:
+    try:
+        return format_for_path(path.name)
+    except ValueError as exc:
+        raise SourceError(str(exc), Location(file=shown)) from None
 
 
 def _layout(path: Path, kind: str, shown: str, sheet: str | int | None) -> Layout:
@@ -159,22 +225,28 @@ def _delimited_layout(path: Path, shown: str) -> Layout:
     text = decode_head(head, encoding, shown, declared=False)
     complete = len(head) < HEAD
     first = sniff(text, ReadOptions.model_validate({}), [], complete, shown)
-    header_row = guess_header_row(text, first.delimiter, first.quote, complete)
+    rows = sample_rows(text, first.delimiter, first.quote, complete)
+    header_row = header_index(rows) + 1
     options = ReadOptions.model_validate({"delimiter": first.delimiter, "header_row": header_row})
     dialect = sniff(text, options, [], complete, shown)
     names, _ = header_names(dialect.header, dialect.width, Location(file=shown))
     found = {"delimiter": dialect.delimiter, "encoding": "utf-8" if encoding.startswith("utf-8") else encoding}
-    return Layout("csv", found | ({"header_row": header_row} if header_row != 1 else {}), _named(names))
+    notes = [
+        f"delimited text, encoding {found['encoding']}, delimiter {dialect.delimiter!r}",
+        header_note(rows, header_row - 1),
+    ]
+    return Layout("csv", found | ({"header_row": header_row} if header_row != 1 else {}), _named(names), notes)
 
 
 def _workbook_layout(path: Path, shown: str, chosen: str | int | None) -> Layout:
-    sheet, grid = read_sheet(path, chosen, shown)
-    header_row = header_index(grid) + 1
-    width = max((len(row) for row in grid), default=0)
-    cells = [text_of(c) for c in grid[header_row - 1]] if grid else []
-    names, _ = header_names(cells, width, Location(file=shown, sheet=sheet))
-    options: dict[str, Any] = {"sheet": sheet} | ({"header_row": header_row} if header_row != 1 else {})
-    return Layout("excel", options, _named(names))
+    sheet = read_sheet(path, chosen, shown)
+    index = header_index(sheet.grid)
+    width = max((len(row) for row in sheet.grid), default=0)
+    cells = [text_of(c) for c in sheet.grid[index]] if sheet.grid else []
+    names, _ = header_names(cells, width, Location(file=shown, sheet=sheet.name))
+    options: dict[str, Any] = {"sheet": sheet.name} | ({"header_row": index + 1} if index else {})
+    notes = [header_note(sheet.grid, index), *merged_notes(sheet.merged, index)]
+    return Layout("excel", options, _named(names), notes)
 
 
 def _source(path: Path, layout: Layout, fields: list[SchemaField]) -> Source:
@@ -228,22 +300,75 @@ def _field(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) 
 
 
 def _primary_key(con: duckdb.DuckDBPyConnection, fields: list[SchemaField]) -> list[str]:
-    """The first unique, never empty column, else pair of columns among the first six; [] when none is."""
+    """The first unique, never empty column, else pair of columns among the first six; [] when none is. The sets
+    are tried KEY_BATCH at a time: a wide sheet (a cross table read as it is) has a thousand columns."""
     names = [f.name for f in fields if f.type in KEY_TYPES]
     sets = [[n] for n in names] + [list(p) for p in itertools.combinations(names[:6], 2)]
-    if not sets:
+    if not sets or con.execute("SELECT count(*) FROM t").fetchall()[0][0] < 2:
         return []
-    checks = ", ".join(
-        f"count(DISTINCT {_tuple(s)}) = count(*) AND " + " AND ".join(f"count({identifier(n)}) = count(*)" for n in s)
-        for s in sets
-    )
-    total, *unique = con.execute(f"SELECT count(*), {checks} FROM t").fetchall()[0]  # noqa: S608
-    if total < 2:
-        return []
-    return next((s for s, ok in zip(sets, unique, strict=True) if ok), [])
+    for start in range(0, len(sets), KEY_BATCH):
+        batch = sets[start : start + KEY_BATCH]
+        checks = ", ".join(
+            f"count(DISTINCT {_tuple(s)}) = count(*) AND "
+            + " AND ".join(f"count({identifier(n)}) = count(*)" for n in s)
+            for s in batch
+        )
+        unique = con.execute(f"SELECT {checks} FROM t").fetchall()[0]  # noqa: S608
+        found = next((s for s, ok in zip(batch, unique, strict=True) if ok), None)
+        if found:
+            return found
+    return []
 
 
-def _yaml(path: Path, shown: str, layout: Layout, fields: list[SchemaField], key: list[str]) -> str:
+def _serial_dates(con: duckdb.DuckDBPyConnection, found: Inferred) -> tuple[Inferred, list[str]]:
+    """`found` with its integer columns of Excel serial dates (see the module docstring) typed date, and their
+    names."""
+    serial = []
+    for f in found.fields:
+        if f.type == "integer" and DATE_NAME.search(f.name):
+            column = identifier(f.name)
+            low, high = SERIALS
+            query = f"SELECT bool_and(TRY_CAST({column} AS BIGINT) BETWEEN {low} AND {high}) FROM t"  # noqa: S608
+            if con.execute(query).fetchall()[0][0]:
+                serial.append(f.name)
+    fields = [SchemaField(name=f.name, type="date") if f.name in serial else f for f in found.fields]
+    return dataclasses.replace(found, fields=fields), serial
+
+
+def _type_notes(con: duckdb.DuckDBPyConnection, found: Inferred, serial: list[str], kind: str) -> list[str]:
+    """Sentences on the types chosen that keep a value as the file shows it: codes as text, numbers, dates."""
+    codes = [note for f in found.fields if f.type == "string" and (note := _code_note(con, f.name))]
+    notes = [f"kept as text, so leading zeros stay: {', '.join(codes)}"] if codes else []
+    if found.numbers != conform.PLAIN:
+        grouped = f", thousands {found.numbers.thousands!r}" if found.numbers.thousands else ""
+        notes.append(f"numbers written with decimal {found.numbers.decimal!r}{grouped}")
+    dates = [f"{f.name} ({_date_note(f, serial, kind)})" for f in found.fields if f.type in ("date", "datetime")]
+    if dates:
+        notes.append(f"dates: {', '.join(dates)}")
+    return notes
+
+
+def _code_note(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """A text column with leading zeros (an example) or named for a code; None for any other."""
+    column = identifier(name)
+    query = f"SELECT min({column}) FILTER (regexp_matches({column}, '{LEADING_ZERO}')) FROM t"  # noqa: S608
+    example = con.execute(query).fetchall()[0][0]
+    if example is not None:
+        return f"{name} (e.g. {example!r})"
+    return f"{name} (its name says it holds a code)" if CODE_NAME.search(name) else None
+
+
+def _date_note(f: SchemaField, serial: list[str], kind: str) -> str:
+    if f.name in serial:
+        return "whole numbers read as Excel serial dates, 45291 being 2023-12-31"
+    if f.format:
+        return f"written as {f.format}"
+    return "date cells" if kind == "excel" else "written as yyyy-mm-dd"
+
+
+def _yaml(
+    path: Path, shown: str, layout: Layout, fields: list[SchemaField], key: list[str], personal: list[str]
+) -> str:
     entries = [{"name": f.name, "type": f.type} | ({"format": f.format} if f.format else {}) for f in fields]
     schema: dict[str, Any] = {"fields": entries}
     if key:
@@ -251,16 +376,31 @@ def _yaml(path: Path, shown: str, layout: Layout, fields: list[SchemaField], key
     data: dict[str, Any] = {"title": path.stem, "path": shown, "format": layout.format}
     if layout.options:
         data["options"] = layout.options
-    data |= {"schema": schema, "owner": "TODO", "classification": "internal", "licence": "TODO"}
+    classification = "personal" if personal else "internal"
+    data |= {"schema": schema, "owner": "TODO", "classification": classification, "licence": "TODO"}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    why = f"; proposed for the personal data in {', '.join(personal)}" if personal else ""
     notes = {
         "owner: TODO": "  # the department that answers for this data",
-        "classification: internal": "  # public | internal | confidential | personal | special_category",
+        f"classification: {classification}": f"  # public | internal | confidential | personal | special_category{why}",
         "licence: TODO": "  # e.g. CC-BY-4.0 for open data, or none for internal data",
     }
     lines = [line + notes.get(line, "") for line in text.splitlines()]
     intro = f"# Proposed by peil from {shown}: check the types and the key, and fill in owner and licence.\n"
     return intro + "\n".join(lines) + "\n"
+
+
+def _samples(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> dict[str, list[str]]:
+    """Up to SAMPLE distinct filled values per text column of table `t`, for telling personal data apart."""
+    return {
+        name: [
+            str(v)
+            for (v,) in con.execute(
+                f"SELECT DISTINCT {identifier(name)} FROM t WHERE {identifier(name)} IS NOT NULL LIMIT {SAMPLE}"  # noqa: S608
+            ).fetchall()
+        ]
+        for name in names
+    }
 
 
 def _records_path(document: Any) -> str | None:

@@ -8,10 +8,14 @@ and a note ("Bron: personeelsdienst"). A CSV exported from such a sheet keeps al
 - `header_index` finds the header among the first HEADER_SCAN rows: the first row that fills at least half as
   many cells as the rows below it typically do, and under which nearly all rows (90%) fit, no row reaching
   further right than the header's last filled cell. Titles fill one or two cells and the table reaches past them.
-- `footer_start` finds where the trailing rows that are no data begin: a row whose first or second filled cell
-  starts with a total word (Totaal, Eindtotaal, Generaal totaal, Som, Total, Grand total), or a note, a row with
-  one filled cell in a table of three or more columns whose text starts with a note word (Bron, Opmerking, Noot,
-  Source, Note, ...) or with `*`, or holds a colon. Only trailing rows count: a total row in the middle is data.
+- `footer_start` finds where the trailing rows that are no data begin. A total row, in a table of two or more
+  columns, starts its first filled cell with a total word (Totaal, Subtotaal, Eindtotaal, Algemeen totaal, Som,
+  Total, Grand total), or its second when the first is text that is no number (a code column left empty or
+  labelled); its label is found once in its column, since a label repeated, such as "Totaal" as the value of
+  `geslacht` beside "M" and "V", is data. A note, in a table of three or more columns, fills one cell whose text
+  starts with a note word (Bron, Opmerking, Noot, Source, Note, ...) or with `*`, or holds a colon. Only trailing
+  rows count, and only below at least one data row; a total row among the data is data, and `inner_totals` names
+  such rows so the readers can say so.
 
 Rows are sequences of cells; a cell is empty when it is None or blank text.
 """
@@ -25,10 +29,13 @@ from collections.abc import Sequence
 
 HEADER_SCAN = 50
 BELOW_SAMPLE = 200
-TOTAL = re.compile(r"(eind|generaal |algemeen )?totaal|totalen|som\b|(grand )?totals?\b", re.IGNORECASE)
+LISTED = 5  # rows named one by one in a warning; more are counted
+LABEL = 60  # characters of a row's text quoted in a warning
+TOTAL = re.compile(r"(eind|generaal |algemeen |sub)?totaal|totalen|som\b|(grand |sub)?totals?\b", re.IGNORECASE)
 NOTE = re.compile(
     r"\*|(bron|opmerking|noot|nota|toelichting|laatst bijgewerkt|stand|toestand|source|note|remark)\b", re.IGNORECASE
 )
+NUMBER = re.compile(r"\s*[+-]?[0-9][0-9.,\s]*")
 
 Row = Sequence[object]
 
@@ -36,44 +43,130 @@ Row = Sequence[object]
 def header_index(rows: Sequence[Row]) -> int:
     """The 0-based index of the header row (see the module docstring); the first filled row when none fits, 0 for
     a grid without any filled cell."""
-    filled_rows = list(itertools.islice((i for i, row in enumerate(rows) if _filled(row)), HEADER_SCAN + BELOW_SAMPLE))
+    filled_rows = list(itertools.islice((i for i, row in enumerate(rows) if filled(row)), HEADER_SCAN + BELOW_SAMPLE))
     for position, index in enumerate(filled_rows[:HEADER_SCAN]):
         below = [rows[i] for i in filled_rows[position + 1 : position + 1 + BELOW_SAMPLE]]
         if not below:
             return index
-        typical = statistics.median(_filled(row) for row in below)
+        typical = statistics.median(filled(row) for row in below)
         reach = _reach(rows[index])
         fitting = sum(1 for row in below if _reach(row) <= reach)
-        if _filled(rows[index]) >= typical / 2 and fitting >= 0.9 * len(below):
+        if filled(rows[index]) >= typical / 2 and fitting >= 0.9 * len(below):
             return index
     return filled_rows[0] if filled_rows else 0
 
 
 def footer_start(rows: Sequence[Row]) -> int:
-    """The 0-based index where the trailing total, note and blank rows of a table's data rows begin; len(rows)
-    when the last row is data. `rows` are the rows below the header."""
-    width = max((_reach(row) for row in rows), default=0)
+    """The 0-based index where the trailing total, note and blank rows below a table's data begin; len(rows) when
+    the last filled row is data or no data row precedes them. `rows` are the rows below the header."""
+    width = _width(rows)
     start = len(rows)
-    while start > 0:
-        row = rows[start - 1]
-        if _filled(row) and not (_is_total(row) or (width >= 3 and _is_note(row))):
-            break
+    while start > 0 and _footer_row(rows[start - 1], width):
         start -= 1
+    for index in range(start, len(rows)):  # a label repeated in its column is a value, not a total
+        total = _total_cell(rows[index])
+        if total is not None and _count(rows, total) > 1:
+            start = index + 1
+    if start == 0 or not any(filled(row) for row in rows[start:]):
+        return len(rows)
     return start
 
 
-def _is_total(row: Row) -> bool:
-    texts = [_text(cell) for cell in row if not _empty(cell)][:2]
-    return any(TOTAL.match(text) for text in texts)
+def inner_totals(rows: Sequence[Row]) -> list[int]:
+    """The 0-based indices of the rows that look like a total row (see the module docstring) among data rows."""
+    width = _width(rows)
+    return [i for i, row in enumerate(rows) if width >= 2 and _total_cell(row) is not None]
+
+
+def left_out(place: str, numbers: Sequence[int], rows: Sequence[Row]) -> str:
+    """A warning that rows below the table were left out: `place` names the file (and sheet), `numbers` are the
+    rows' numbers as `_row` counts them; blank rows among them are not named."""
+    named = [(number, row) for number, row in zip(numbers, rows, strict=True) if filled(row)]
+    held = ", ".join(f"{_kind(row)} {label(row)!r}" for _, row in named)
+    return f"{place}, {row_list([number for number, _ in named])}: left out below the table ({held})"
+
+
+def totals_kept(place: str, numbers: Sequence[int], rows: Sequence[Row]) -> str:
+    """A warning that rows among the data look like totals and are read as data."""
+    labels = ", ".join(dict.fromkeys(repr(label(row)) for row in rows[:LISTED]))
+    one = len(numbers) == 1
+    return (
+        f"{place}, {row_list(numbers)}: {'looks' if one else 'look'} like a total ({labels}) and "
+        f"{'is' if one else 'are'} read as data; a sum over the column counts {'it' if one else 'them'} twice"
+    )
+
+
+def row_list(numbers: Sequence[int]) -> str:
+    """Row numbers in words: 'row 7', 'rows 5, 7-9', 'rows 5, 9, 12, 15, 18 and 3 more'."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs]
+    shown = ", ".join(parts[:LISTED]) + (f" and {len(parts) - LISTED} more" if len(parts) > LISTED else "")
+    return f"{'row' if len(numbers) == 1 else 'rows'} {shown}"
+
+
+def label(row: Row) -> str:
+    """The first filled text of a row, on one line and cut to LABEL characters."""
+    text = " ".join(next((str(cell) for cell in row if not _empty(cell)), "").split())
+    return text if len(text) <= LABEL else text[: LABEL - 1] + "…"
+
+
+def _footer_row(row: Row, width: int) -> bool:
+    """Whether a row may stand below the data: blank, a total row or a note."""
+    return not filled(row) or (width >= 2 and _total_cell(row) is not None) or (width >= 3 and _is_note(row))
+
+
+def _total_cell(row: Row) -> tuple[int, str] | None:
+    """(column, lower-case text) of the cell that makes the row a total row, or None when it is none."""
+    columns = (i for i, cell in enumerate(row) if not _empty(cell))
+    for position, column in enumerate(columns):
+        cell = row[column]
+        if not isinstance(cell, str):
+            return None  # a total word after a number or a date (a key) is a value
+        if TOTAL.match(cell.strip()):
+            return column, cell.strip().lower()
+        if position == 1 or NUMBER.fullmatch(cell):
+            return None
+    return None
+
+
+def _count(rows: Sequence[Row], cell: tuple[int, str]) -> int:
+    column, text = cell
+    return sum(1 for row in rows if column < len(row) and _same(row[column], text))
+
+
+def _same(cell: object, text: str) -> bool:
+    return isinstance(cell, str) and cell.strip().lower() == text
 
 
 def _is_note(row: Row) -> bool:
-    texts = [_text(cell) for cell in row if not _empty(cell)]
-    return len(texts) == 1 and (NOTE.match(texts[0]) is not None or ":" in texts[0])
+    texts = [cell for cell in row if not _empty(cell)]
+    if len(texts) != 1 or not isinstance(texts[0], str):
+        return False
+    return NOTE.match(texts[0].strip()) is not None or ":" in texts[0]
 
 
-def _filled(row: Row) -> int:
+def _kind(row: Row) -> str:
+    return "a total" if _total_cell(row) is not None else "a note"
+
+
+def filled(row: Row) -> int:
+    """How many cells of a row are filled."""
     return sum(1 for cell in row if not _empty(cell))
+
+
+def _width(rows: Sequence[Row]) -> int:
+    """How far the rows reach, counted up to 3: all that the rules for totals and notes ask."""
+    width = 0
+    for row in rows:
+        width = max(width, _reach(row))
+        if width >= 3:
+            break
+    return width
 
 
 def _reach(row: Row) -> int:
@@ -83,7 +176,3 @@ def _reach(row: Row) -> int:
 
 def _empty(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _text(cell: object) -> str:
-    return cell.strip() if isinstance(cell, str) else ""

@@ -5,8 +5,10 @@
   (peer case XLS-03).
 - calamine turns both the serials 59 and 60 of a date cell into 1900-02-28; 60 is Excel's fictitious 29 February
   1900 (peer case XLS-01). The stored serial tells them apart.
+- calamine does not say which rows are hidden, nor which cells hold a formula whose stored result it read.
 
-The XML is parsed only when its bytes contain a formula or a value 60, so most sheets cost one decompression.
+The XML is parsed only when its bytes contain a formula, a value 60 or a hidden row, so most sheets cost one
+decompression.
 Other workbook formats (xls, xlsb, ods) always store formula results, and ods stores dates as dates.
 """
 
@@ -24,15 +26,18 @@ RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relati
 
 @dataclass
 class SheetQuirks:
-    """Cells of one sheet, by 0-based (row, column): formulas without a stored result, and serials of 60.x."""
+    """Cells of one sheet, by 0-based (row, column): formulas without a stored result, formulas with one, and
+    serials of 60.x; and the 0-based rows hidden in the sheet."""
 
     uncached: list[tuple[int, int]] = field(default_factory=list)
+    cached: list[tuple[int, int]] = field(default_factory=list)
     serial_60: set[tuple[int, int]] = field(default_factory=set)
+    hidden_rows: set[int] = field(default_factory=set)
 
 
 def sheet_quirks(path: Path, sheet: str, dates: bool = True) -> SheetQuirks:
     """The quirks of sheet `sheet` of an OOXML workbook; empty for any other file. Without `dates` (no field is a
-    date), a value 60 does not make the sheet worth parsing: only a formula does."""
+    date), a value 60 does not make the sheet worth parsing: only a formula or a hidden row does."""
     quirks = SheetQuirks()
     if not zipfile.is_zipfile(path):
         return quirks
@@ -46,6 +51,8 @@ def sheet_quirks(path: Path, sheet: str, dates: bool = True) -> SheetQuirks:
                 if tag == "c":
                     _inspect(element, quirks)
                 elif tag == "row":
+                    if element.get("hidden") in ("1", "true") and element.get("r", "").isdigit():
+                        quirks.hidden_rows.add(int(element.get("r", "")) - 1)
                     element.clear()
     return quirks
 
@@ -69,8 +76,8 @@ def _inspect(cell: ElementTree.Element, quirks: SheetQuirks) -> None:
     position = (int(digits) - 1, _column_index(letters))
     value = children.get("v")
     text = (value.text or "").strip() if value is not None else ""
-    if "f" in children and not text:
-        quirks.uncached.append(position)
+    if "f" in children:
+        (quirks.cached if text else quirks.uncached).append(position)
     elif text.startswith("60") and cell.get("t", "n") == "n" and 60 <= float(text) < 61:
         quirks.serial_60.add(position)
 
@@ -80,7 +87,7 @@ def _worth_parsing(archive: zipfile.ZipFile, part: str, dates: bool) -> bool:
         previous = b""
         while chunk := xml.read(1 << 20):
             window = previous + chunk
-            if b"<f" in window or (dates and (b"<v>60<" in window or b"<v>60." in window)):
+            if b"<f" in window or b'hidden="' in window or (dates and (b"<v>60<" in window or b"<v>60." in window)):
                 return True
             previous = chunk[-8:]
     return False
