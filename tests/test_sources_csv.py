@@ -11,7 +11,7 @@ import pytest
 from test_sources_support import declare, fields, load, write_and_load
 
 from peil.errors import SourceError
-from peil.sources import load_into, source_files
+from peil.sources import infer, load_into, source_files
 
 CSV02 = b'id;opmerking\n1;"eerste regel\ntweede regel"\n2;"kort"\n3;"a\r\nb"\n'
 TYP04_GOOD = "omschrijving;bedrag\nkoffie;1.234,56\nthee;0,5\nzout;-12.000,00\n"
@@ -257,9 +257,20 @@ def test_a_short_row_is_named(tmp_path: Path) -> None:
     assert "has 1 value where the other rows have 2" in str(caught.value)
 
 
-def test_a_quote_never_closed_is_named(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match="quoting is broken"):
-        write_and_load(tmp_path, "q.csv", 'a;b\n1;"open\n2;3\n', fields("a", "b"))
+def test_a_quote_never_closed_is_named_at_the_line_it_opens(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="quoting is broken") as caught:
+        write_and_load(tmp_path, "q.csv", 'a;b\n1;"open\n2;3\n4;5\n', fields("a", "b"))
+    assert caught.value.location is not None and caught.value.location.line == 2
+    assert "starts at line 2 (read up to line 4)" in str(caught.value)
+
+
+def test_a_quote_never_closed_does_not_change_the_delimiter_infer_finds(tmp_path: Path) -> None:
+    """With ';' the open quote swallows the rest of the file, with ',' every line is one clean field: the records
+    before the broken one decide, and the reader then names the line."""
+    (tmp_path / "q.csv").write_text('nr;naam;bedrag\n1;"Jan;10\n2;Piet;20\n3;Mie;30\n', encoding="utf-8")
+    with pytest.raises(SourceError, match="starts at line 2") as caught:
+        infer(tmp_path / "q.csv")
+    assert caught.value.location is not None and caught.value.location.line == 2
 
 
 def test_dates_in_several_formats(tmp_path: Path) -> None:

@@ -49,18 +49,21 @@ def sniff(text: str, options: ReadOptions, expected: list[str], complete: bool, 
     header_row = options.skip_rows + options.header_row
     complete, text = complete and len(text) <= SAMPLE, text[:SAMPLE]
     candidates = [options.delimiter] if options.delimiter else DELIMITERS
-    scored = []
+    scored, most = [], 0
     for delimiter in candidates:
         rows = sample_rows(text, delimiter, options.quote, complete)
-        if len(rows) < header_row:
-            raise SourceError(
-                f"the file has {len(rows)} rows; the header was expected in row {header_row}",
-                Location(file=file),
-                hint="Check options.skip_rows and options.header_row.",
-            )
+        most = max(most, len(rows))
+        if len(rows) < header_row:  # e.g. quoting that breaks at once under this delimiter
+            continue
         header, data = rows[header_row - 1], [r for r in rows[header_row:] if r]
         width = _width(header, data)
         scored.append((_score(header, data, width, expected), delimiter, header, width))
+    if not scored:
+        raise SourceError(
+            f"the file has {most} rows; the header was expected in row {header_row}",
+            Location(file=file),
+            hint="Check options.skip_rows and options.header_row.",
+        )
     _, delimiter, header, width = max(scored, key=lambda item: item[0])
     return Dialect(delimiter, options.quote, header, width, header_row)
 
@@ -73,8 +76,8 @@ def guess_header_row(text: str, delimiter: str, quote: str, complete: bool) -> i
 def read_records(stream: TextIO, delimiter: str, quote: str, file: str) -> Iterator[tuple[list[str], str]]:
     """Each record of a text stream opened with newline='', with the line ending that closed it ('' at the end).
 
-    A blank line is a record without fields. Raises SourceError naming the line where the quoting is broken
-    (e.g. a quote that is never closed).
+    A blank line is a record without fields. Raises SourceError naming the line where the record with broken
+    quoting starts (e.g. the line where a quote that is never closed opens).
     """
     last = [""]
 
@@ -85,14 +88,16 @@ def read_records(stream: TextIO, delimiter: str, quote: str, file: str) -> Itera
 
     reader = csv.reader(lines(), delimiter=delimiter, quotechar=quote, doublequote=True, strict=True)
     while True:
+        start = reader.line_num + 1
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
+            where = f"line {start}" if reader.line_num == start else f"line {start} (read up to line {reader.line_num})"
             raise SourceError(
-                f"the quoting is broken in the record that ends at line {reader.line_num}: {exc}",
-                Location(file=file, line=reader.line_num),
+                f"the quoting is broken in the record that starts at {where}: {exc}",
+                Location(file=file, line=start),
                 hint=f"A value that contains the delimiter or a line break must be enclosed in {quote}, and a "
                 f"{quote} inside it doubled.",
             ) from None
@@ -102,9 +107,13 @@ def read_records(stream: TextIO, delimiter: str, quote: str, file: str) -> Itera
 def sample_rows(text: str, delimiter: str, quote: str, complete: bool) -> list[list[str]]:
     """The records of a sample of a file, all of them blank or not; the last is dropped when the sample is cut off
     (it may be cut off too)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, doublequote=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, doublequote=True, strict=True
+    )
     rows: list[list[str]] = []
-    with contextlib.suppress(csv.Error):  # a quote still open where the sample is cut off
+    # A quote still open where the sample is cut off, or never closed: the records before it are the sample, so
+    # an unclosed quote does not make the delimiter look wrong (the reader then names the line it opens on).
+    with contextlib.suppress(csv.Error):
         rows.extend(reader)
     return rows if complete or len(rows) < 2 else rows[:-1]
 
