@@ -5,11 +5,17 @@ Usage: .venv/bin/python benchmarks/diff.py [--rows 5000000] [--repeat 1] [--pola
 Two tables of `rows` rows keyed by `id` (text with leading zeros, integers, doubles, dates, NULLs) in a DuckDB
 file; in the new one 1% of the rows have one or two cells changed (a double by one cent, a text, a NULL made a
 value), 0.02% of the keys are removed and as many added. peil's time is `diff_tables` on a read-only
-connection, every changed cell fetched (limit None). datacompy's (the pandas `PandasCompare`, or with
---polars also `PolarsCompare`) starts from DataFrames already in memory, so their loading from DuckDB is not
-counted, and ends when the mismatching cells are read from its result. The two results are checked to be the
-same: the same added and removed keys and the same (key, column) changed cells. Prints the best-of-N wall time
-of each with its CPU time (all threads) and the ratios (the goal: datacompy / peil >= 20 in wall time).
+connection, every changed cell fetched (limit None), with the key known to be unique as `peil diff` knows it of
+a snapshot whose primary_key check passed at ingest; "peil, keys checked" is the same diff when that is not
+known, so a second join counts the matched pairs to find duplicate keys. Two queries in the engine bound it from
+below: "DuckDB, key join alone" counts the FULL JOIN of the two tables on the key, no values read; "DuckDB, rows
+that differ" counts the rows of that join that are added, removed or differ in a column, which reads and compares
+every value as a diff must, but fetches nothing.
+datacompy's (the pandas `PandasCompare`, or with --polars also `PolarsCompare`) starts from DataFrames already
+in memory, so their loading from DuckDB is not counted, and ends when the mismatching cells are read from its
+result. The results are checked to be the same: the same added and removed keys and the same (key, column)
+changed cells. Prints the best-of-N wall time of each with its CPU time (all threads) and the ratios to peil's
+(the goal: datacompy / peil >= 20 in wall time).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import datacompy
 import duckdb
@@ -28,6 +34,10 @@ import pandas as pd
 from peil.diff import Diff, diff_tables
 
 COLUMNS = ["nis", "jaar", "bedrag", "aantal", "datum", "omschrijving"]
+KEY_JOIN = "SELECT count(*) FROM old FULL JOIN new ON old.id = new.id"
+DIFFERING = f"{KEY_JOIN} WHERE old.id IS NULL OR new.id IS NULL OR " + " OR ".join(
+    f"old.{c} IS DISTINCT FROM new.{c}" for c in COLUMNS
+)
 Result = tuple[set[Any], set[Any], set[tuple[Any, str]]]  # added keys, removed keys, changed (key, column)
 
 
@@ -68,9 +78,10 @@ def generate(path: Path, rows: int) -> None:
 
 
 Timing = tuple[float, float]  # wall seconds, CPU seconds of the process (all its threads)
+T = TypeVar("T")
 
 
-def best(repeat: int, run: Callable[[], Result]) -> tuple[Timing, Result]:
+def best(repeat: int, run: Callable[[], T]) -> tuple[Timing, T]:
     """The shortest wall time of `repeat` runs with that run's CPU time, and the last run's result. CPU time
     shows the work done when other processes share the machine and stretch the wall time."""
     timings, result = [], None
@@ -113,12 +124,22 @@ def main() -> None:
             if args.threads:
                 con.execute("SET threads = ?", [args.threads])
             threads = con.execute("SELECT current_setting('threads')").fetchone()
-            peil, expected = best(args.repeat, lambda: peil_result(diff_tables(con, "old", "new", ["id"], None)))
+            peil, expected = best(
+                args.repeat, lambda: peil_result(diff_tables(con, "old", "new", ["id"], None, known_unique=True))
+            )
+            checked, found = best(args.repeat, lambda: peil_result(diff_tables(con, "old", "new", ["id"], None)))
+            assert found == expected, "peil with and without the key known unique disagree"
+            raw = {
+                name: best(args.repeat, lambda sql=sql: con.execute(sql).fetchall())
+                for name, sql in (("DuckDB, key join alone", KEY_JOIN), ("DuckDB, rows that differ", DIFFERING))
+            }
             started = time.perf_counter()
             frames = con.table("old").df(), con.table("new").df()
             load_seconds = time.perf_counter() - started
             polars_frames = (con.table("old").pl(), con.table("new").pl()) if args.polars else None
-    timings = {"peil": peil}
+    added, removed, cells = expected
+    assert raw["DuckDB, rows that differ"][1] == [(len(added) + len(removed) + len({k for k, _ in cells}),)]
+    timings = {"peil": peil, "peil, keys checked": checked, **{name: timing for name, (timing, _) in raw.items()}}
     timings["datacompy (pandas)"], found = best(
         args.repeat, lambda: pandas_result(datacompy.PandasCompare(*frames, join_columns="id"))
     )
@@ -128,7 +149,6 @@ def main() -> None:
             args.repeat, lambda: polars_result(datacompy.PolarsCompare(*polars_frames, join_columns="id"))
         )
         assert found == expected, "datacompy (polars) and peil disagree"
-    added, removed, cells = expected
     print(
         f"{args.rows:,} rows per snapshot: {len(added):,} added, {len(removed):,} removed, "
         f"{len(cells):,} changed cells in {len({k for k, _ in cells}):,} rows; the results are equal"
@@ -139,7 +159,7 @@ def main() -> None:
         ratio = (
             "" if name == "peil" else f"  ({wall / peil[0]:.1f}x peil's wall time, {cpu / peil[1]:.1f}x its CPU time)"
         )
-        print(f"{name:<20} {wall:8.2f} s wall, {cpu:8.2f} s CPU{ratio}")
+        print(f"{name:<24} {wall:8.2f} s wall, {cpu:8.2f} s CPU{ratio}")
     print(f"(not counted above: reading the two tables from DuckDB into pandas took {load_seconds:.2f} s)")
 
 

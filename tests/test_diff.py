@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from peil import diff as diff_module
 from peil.diff import (
     Cell,
     Column,
@@ -293,9 +294,8 @@ def test_without_a_key_added_columns_are_left_out_of_the_rows(con: duckdb.DuckDB
 
 # -- properties against a plain Python oracle --------------------------------------------------------------------
 
-small_rows = st.lists(
-    st.tuples(st.one_of(st.none(), st.integers(0, 6)), st.one_of(st.none(), st.integers(0, 3))), max_size=25
-)
+small_row = st.tuples(st.one_of(st.none(), st.integers(0, 6)), st.one_of(st.none(), st.integers(0, 3)))
+small_rows = st.lists(small_row, max_size=25)
 
 
 @settings(max_examples=150, deadline=None)
@@ -317,6 +317,19 @@ def test_key_diff_agrees_with_a_python_oracle(old: list[tuple[Any, Any]], new: l
     }
     assert diff.added + diff.changed + diff.unchanged + sum(n for _, n in diff.duplicates.values()) == len(new)
     assert diff.removed + diff.changed + diff.unchanged + sum(o for o, _ in diff.duplicates.values()) == len(old)
+
+
+@settings(max_examples=150, deadline=None)
+@given(unique=st.lists(small_row, max_size=25, unique_by=lambda row: row[0]), other=small_rows, new=st.booleans())
+def test_a_key_known_unique_in_one_table_gives_the_same_diff(
+    unique: list[tuple[Any, Any]], other: list[tuple[Any, Any]], new: bool
+) -> None:
+    # Without the count of matched pairs the duplicates in the other table are still found, and set aside.
+    with duckdb.connect() as con:
+        table(con, "v1", {"id": "INTEGER", "v": "INTEGER"}, other if new else unique)
+        table(con, "v2", {"id": "INTEGER", "v": "INTEGER"}, unique if new else other)
+        checked = diff_tables(con, "v1", "v2", ["id"], None)
+        assert diff_tables(con, "v1", "v2", ["id"], None, known_unique=True) == checked
 
 
 @settings(max_examples=150, deadline=None)
@@ -416,6 +429,29 @@ def test_diff_snapshots_without_a_key_in_both_versions_compares_whole_rows(con: 
     assert summary(result)[0] == (
         "werk, version 1 -> 2: the key nis is not in both, so whole rows are compared as a multiset (row hash)"
     )
+
+
+def test_diff_snapshots_trusts_a_key_found_unique_at_ingest_in_either_version(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    columns = {"nis": "VARCHAR", "v": "INTEGER"}
+    warehouse(con, {1: (columns, [("1", 1)]), 2: (columns, [("1", 2)])})  # meta.snapshots without key_unique
+    claims: list[bool] = []
+
+    def spy(*args: Any, known_unique: bool, **kwargs: Any) -> Diff:
+        claims.append(known_unique)
+        return diff_tables(*args, known_unique=known_unique, **kwargs)
+
+    monkeypatch.setattr(diff_module, "diff_tables", spy)
+    diff_snapshots(con, "werk")
+    con.execute("ALTER TABLE meta.snapshots ADD COLUMN key_unique BOOLEAN")
+    for unique in ("NULL", "FALSE", "version = 1", "version = 2"):
+        con.execute(f"UPDATE meta.snapshots SET key_unique = {unique}")
+        diff_snapshots(con, "werk")
+    con.execute("UPDATE meta.snapshots SET key_unique = version = 1")
+    con.execute("""UPDATE meta.snapshots SET schema_json = '{"primaryKey": ["v"]}' WHERE version = 1""")
+    diff_snapshots(con, "werk")  # version 1 was found unique by another key
+    assert claims == [False, False, False, True, True, False]
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from peil import query
 from peil.build import build
 from peil.diff import Cell, Row, diff_snapshots
+from peil.store import Warehouse
+from peil.workspace import Source
 
 STARTER = Path(__file__).parents[1] / "src" / "peil" / "starter"
 POPULATION = "data/bevolking_2009_2015.csv"
@@ -78,6 +81,40 @@ def test_a_rebuilt_source_diffs_by_its_primary_key(built: Path) -> None:
     assert diff.added_keys == ("99999",) and diff.removed_keys == ("11001",)
     assert (diff.old_rows, diff.new_rows, diff.changed, diff.unchanged) == (589, 589, 1, 587)
     assert diff.schema == () and "_row" not in diff.columns  # the lineage columns are no part of the data
+
+
+def test_ingest_records_whether_the_primary_key_was_filled_and_unique(built: Path, tmp_path: Path) -> None:
+    with query.read_only(built / ".peil" / "warehouse.duckdb") as con:
+        flags = con.execute("SELECT dataset, version, key_unique FROM meta.snapshots ORDER BY ALL").fetchall()
+    assert flags == [
+        ("bevolking", 1, True),
+        ("bevolking", 2, True),
+        ("gemeenten", 1, True),
+        ("meldingen", 1, None),
+        ("meldingen", 2, None),
+    ]
+    (tmp_path / "data.csv").write_text("id,naam\n1,a\n2,b\n2,c\n,d\n", encoding="utf-8")
+    fields = [{"name": "id", "type": "integer"}, {"name": "naam"}]
+    keys = {"op_naam": ["naam"], "op_id": ["id"], "zonder": []}
+    with Warehouse.open(tmp_path / "warehouse.duckdb") as warehouse:
+        build_id = warehouse.start_build()
+        for name, key in keys.items():
+            schema = {"fields": fields, "primaryKey": key}
+            source = Source.model_validate({"name": name, "path": "data.csv", "owner": "tests", "schema": schema})
+            warehouse.ingest(source, tmp_path, build_id)
+        flags = warehouse.con.execute("SELECT dataset, key_unique FROM meta.snapshots ORDER BY ALL").fetchall()
+    assert flags == [("op_id", False), ("op_naam", True), ("zonder", None)]
+
+
+def test_a_warehouse_from_before_key_unique_gets_the_column_when_opened_to_build(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with Warehouse.open(path):
+        pass
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE meta.snapshots DROP COLUMN key_unique")
+    with Warehouse.open(path) as warehouse:
+        columns = [r[0] for r in warehouse.con.execute("DESCRIBE meta.snapshots").fetchall()]
+    assert columns[-2:] == ["build_id", "key_unique"]
 
 
 def test_a_source_without_key_diffs_by_whole_rows(built: Path) -> None:

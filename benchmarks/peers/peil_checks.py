@@ -1,11 +1,12 @@
 """peil: the six checks declared on a source, run by the checks engine on the table's snapshot in its warehouse.
 
 Runs in the project's .venv. Loading is peil's ingest of the Parquet file into a new warehouse (which runs the
-checks once, as every new snapshot gets them); each timed run is `Warehouse.check`, what `peil check` does:
-every row check in one SELECT over the snapshot, the failing rows materialised once, each check counted from
-them, nothing written. The national register number is peil's own `national_register_number` check. The schema
-implies a seventh check, `type` (values that did not fit their declared type); it runs, in the timed part, but
-finds nothing in a typed Parquet file and is left out of the counts.
+checks once, as every new snapshot gets them, and keeps the failing rows in the quarantine); each timed run is
+`Warehouse.check`, what `peil check` does: one query over the snapshot that finds the rows failing any row check
+and sums them up per check (failing rows, reasons, first examples), nothing materialised, nothing written. The
+national register number is peil's own `national_register_number` check. The schema implies a seventh check,
+`type` (values that did not fit their declared type); it runs, in the timed part, but finds nothing in a typed
+Parquet file and is left out of the counts.
 """
 
 from __future__ import annotations

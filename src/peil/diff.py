@@ -18,8 +18,10 @@ changed when one of its cells is. Cells are compared with ``IS DISTINCT FROM``, 
 A key on more than one row on either side is set aside: it is reported in ``duplicates`` with its row count on
 each side, and its rows are neither compared nor counted as added, removed, changed or unchanged. Joining them
 would pair every old row with every new one and report changes that are not there. Whether there are any is
-told by one count of the matched pairs (see `_has_duplicates`); only then are the keys counted and the join
-made again without them.
+told by the differences and the row counts when the key is known to be unique in one of the tables (a snapshot
+whose primary_key check found no empty or repeated key at ingest), else by one more join that counts the
+matched pairs (see `_has_duplicates`); only when there are some are the keys counted and the join made again
+without them.
 
 ``row hash``: a table without a key is compared as a multiset of whole rows, grouped by value in one hash
 aggregate (the values are compared exactly, not only their hashes). A row three times in the old table and
@@ -180,13 +182,16 @@ def diff_tables(
     limit: int | None,
     *,
     ignore: Sequence[str] = (),
+    known_unique: bool = False,
 ) -> Diff:
     """Compare the table `old` with the table `new` by the columns `key` (by whole rows when `key` is empty).
 
     `old` and `new` name tables or views as SQL does (``t``, ``raw."bevolking__v2"``); their parts are quoted
     again before use. Columns in `ignore` are left out on both sides. The samples hold at most `limit`
     differences of each kind (all when None). See the module docstring for how values and schemas compare.
-    Temporary tables are made and dropped, so `con` may be read-only.
+    `known_unique` says that the key is on one row at most in `old` or in `new` (a primary_key check found no
+    repeated key), which saves a join; the duplicates in the other table are found all the same, but a wrong
+    claim gives a wrong diff. Temporary tables are made and dropped, so `con` may be read-only.
 
     Raises StoreError when a table does not exist or a key column is missing from either table.
     """
@@ -217,7 +222,7 @@ def diff_tables(
         order = list(new_columns)
         values = sorted([*common, *(p for p, _ in renames)], key=lambda p: order.index(p.new.name))
         _write_differences(con, sides, values, differences)
-        if _has_duplicates(con, sides, differences, counts):
+        if _has_duplicates(con, sides, differences, counts, known_unique):
             sides = _Sides(old_ref, new_ref, keys, _duplicates(con, old_ref, new_ref, keys, duplicates))
             con.execute(f"DROP TABLE {differences}")
             _write_differences(con, sides, values, differences)
@@ -255,11 +260,12 @@ def diff_snapshots(
                 f"'{dataset}' has no version {version}",
                 hint=f"Its versions: {', '.join(map(str, versions))} (`peil history {dataset}` lists them).",
             )
-    (old_table, _), (new_table, declared) = found[old_version], found[new_version]
-    columns = [_columns(con, _reference(table), table, HIDDEN) for table in (old_table, new_table)]
-    key = declared if all(k in names for k in declared for names in columns) else []
-    diff = diff_tables(con, old_table, new_table, key, limit, ignore=HIDDEN)
-    return SnapshotDiff(dataset, old_version, new_version, tuple(declared), diff)
+    old, new = found[old_version], found[new_version]
+    columns = [_columns(con, _reference(version.table), version.table, HIDDEN) for version in (old, new)]
+    key = new.key if all(k in names for k in new.key for names in columns) else []
+    unique = any(version.key_unique and version.key == key for version in (old, new))
+    diff = diff_tables(con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique)
+    return SnapshotDiff(dataset, old_version, new_version, tuple(new.key), diff)
 
 
 def change_rows(diff: Diff) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -436,16 +442,19 @@ def _scratch(con: duckdb.DuckDBPyConnection, *names: str) -> Iterator[tuple[str,
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _has_duplicates(con: duckdb.DuckDBPyConnection, sides: _Sides, table: str, counts: tuple[int, int]) -> bool:
+def _has_duplicates(
+    con: duckdb.DuckDBPyConnection, sides: _Sides, table: str, counts: tuple[int, int], known_unique: bool
+) -> bool:
     """Whether a key is on more than one row of either table, told from the differences in `table` (written
-    without leaving any key out) and one count of matched pairs, which is cheaper than counting every key.
+    without leaving any key out) and, unless the key is `known_unique` in one table, one count of matched pairs,
+    which is cheaper than counting every key.
 
     A key on a rows of the old table and b of the new one gives a*b matched pairs, or a removed (b = 0) or b
-    added (a = 0) rows. The matched pairs add up to the old rows that are not removed, and to the new rows
-    that are not added, exactly when every matched key has a = b = 1; a key added or removed twice shows in
-    `table` twice.
+    added (a = 0) rows; a key added or removed twice shows in `table` twice. The old rows that are not removed
+    add up to the sum of a over the matched keys, the new rows that are not added to the sum of b. When b = 1
+    for every key (or a = 1) the two sums are equal exactly when a = 1 (b = 1) as well; else they are equal to
+    the matched pairs, the sum of a*b, exactly when every matched key has a = b = 1.
     """
-    pairs = _one(con, f"WITH {sides.ctes([])} SELECT count(*) FROM o JOIN n ON {sides.join()}")[0]
     keys = ", ".join(_names("k", len(sides.keys)))
     added, removed, repeated = _one(
         con,
@@ -453,7 +462,10 @@ def _has_duplicates(con: duckdb.DuckDBPyConnection, sides: _Sides, table: str, c
         f"(SELECT count(*) FROM (SELECT status, {keys} FROM {table} WHERE status <> 'changed' "
         f"GROUP BY ALL HAVING count(*) > 1)) FROM {table}",
     )
-    return bool(repeated) or pairs != counts[0] - removed or pairs != counts[1] - added
+    matched = {counts[0] - removed, counts[1] - added}
+    if not known_unique:
+        matched.add(_one(con, f"WITH {sides.ctes([])} SELECT count(*) FROM o JOIN n ON {sides.join()}")[0])
+    return bool(repeated) or len(matched) > 1
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, old: str, new: str, keys: list[_Pair], table: str) -> str:
@@ -538,14 +550,7 @@ def _key_diff(
         status: [_key(r) for r in _fetch(con, f"SELECT {keys} FROM {table} WHERE status = ?", limit, status)]
         for status in ("added", "removed")
     }
-    compared = [keys, *_names("o", nv), *_names("n", nv), *_names("c", nv)]
-    rows = _fetch(con, f"SELECT {', '.join(compared)} FROM {table} WHERE status = 'changed'", limit)
-    cells = [
-        Cell(_key(r[:nk]), pair.new.name, r[nk + i], r[nk + nv + i])
-        for r in rows
-        for i, pair in enumerate(values)
-        if r[nk + 2 * nv + i]
-    ][:limit]
+    cells = _changed_cells(con, table, nk, values, limit)
     duplicates, duplicate_keys, duplicate_rows = _duplicate_sample(con, sides.duplicates, nk, limit)
     return Diff(
         mode="key",
@@ -570,6 +575,28 @@ def _key_diff(
         truncated=(len(cells), len(samples["added"]), len(samples["removed"]), len(duplicates))
         != (sum(changed_cells.values()), added, removed, duplicate_keys),
     )
+
+
+def _changed_cells(
+    con: duckdb.DuckDBPyConnection, table: str, nk: int, values: list[_Pair], limit: int | None
+) -> list[Cell]:
+    """The first `limit` changed cells in `table` (see `_write_differences`), by key and then column order. One
+    SELECT per column reads its changed cells only, as (k0.., i, o<i>, n<i>); UNION ALL BY NAME puts them under
+    one another, each column in its own type, NULL in the other rows, so no unchanged value is fetched."""
+    keys = ", ".join(_names("k", nk))
+    selects = [
+        f"SELECT {keys}, {i} AS i, o{i}, n{i} FROM {table} WHERE status = 'changed' AND c{i}"
+        for i in range(len(values))
+    ]
+    if not selects:
+        return []
+    columns = [keys, "i", *(f"o{i}, n{i}" for i in range(len(values)))]
+    rows = _fetch(con, f"SELECT {', '.join(columns)} FROM ({' UNION ALL BY NAME '.join(selects)})", limit)
+    cells = []
+    for row in rows:
+        i = row[nk]  # the column; its old and new value are the (i + 1)th pair after it
+        cells.append(Cell(_key(row[:nk]), values[i].new.name, row[nk + 1 + 2 * i], row[nk + 2 + 2 * i]))
+    return cells
 
 
 def _duplicate_sample(
@@ -655,18 +682,33 @@ def _key(values: Sequence[Any]) -> Key:
     return values[0] if len(values) == 1 else tuple(values)
 
 
-def _snapshot_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[int, tuple[str, list[str]]]:
-    """Per version of `dataset`: its table and its primary key. StoreError when it has no snapshots."""
-    rows = con.execute(
-        "SELECT version, table_name, schema_json FROM meta.snapshots WHERE dataset = ? ORDER BY version", [dataset]
-    ).fetchall()
+@dataclass(frozen=True)
+class _Version:
+    """A snapshot: its table, its primary key, and whether its primary_key check found the key filled and unique
+    on every row at ingest (False also when that is not known: no such check ran, or the warehouse is older)."""
+
+    table: str
+    key: list[str]
+    key_unique: bool
+
+
+def _snapshot_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[int, _Version]:
+    """Every version of `dataset`. StoreError when it has no snapshots."""
+    found = con.execute("SELECT * FROM meta.snapshots WHERE dataset = ? ORDER BY version", [dataset])
+    names = [column[0] for column in found.description]
+    rows = [dict(zip(names, row, strict=True)) for row in found.fetchall()]
     if not rows:
         known = [r[0] for r in con.execute("SELECT DISTINCT dataset FROM meta.snapshots ORDER BY 1").fetchall()]
         raise StoreError(
             f"no snapshots of '{dataset}'",
             hint=f"Known datasets: {', '.join(known) or 'none (run peil build)'}.",
         )
-    return {int(v): (str(t), _primary_key(json.loads(s))) for v, t, s in rows}
+    return {
+        int(r["version"]): _Version(
+            str(r["table_name"]), _primary_key(json.loads(r["schema_json"])), bool(r.get("key_unique"))
+        )
+        for r in rows
+    }
 
 
 def _primary_key(schema: dict[str, Any]) -> list[str]:

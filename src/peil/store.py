@@ -9,6 +9,9 @@ Layout of `.peil/warehouse.duckdb`:
 - ``main.<model>``: one table per model, rebuilt by every build.
 - ``meta.snapshots``, ``meta.builds``, ``meta.indicator_values``, ``meta.lineage``, ``meta.audit_log``;
   ``meta.quarantine``, ``meta.check_results``, ``meta.quality_scores`` (peil.quality.run.SCHEMA).
+  ``meta.snapshots.key_unique`` is TRUE when the snapshot's primary_key check found its primary key filled and
+  unique on every row at ingest, FALSE when it did not, NULL when no such check ran (or the snapshot predates
+  the column); peil.diff then skips its own check for duplicate keys.
 
 DuckDB allows one writing process at a time; the store opens the file read-write only for a build and
 read-only for everything else (queries, reports). Each snapshot is made in one transaction, so a failure or a
@@ -65,6 +68,7 @@ CREATE TABLE IF NOT EXISTS meta.snapshots (
     build_id BIGINT NOT NULL,
     UNIQUE (dataset, version)
 );
+ALTER TABLE meta.snapshots ADD COLUMN IF NOT EXISTS key_unique BOOLEAN;
 CREATE TABLE IF NOT EXISTS meta.indicator_values (
     build_id BIGINT NOT NULL,
     indicator VARCHAR NOT NULL,
@@ -219,9 +223,14 @@ class Warehouse:
         try:
             loaded = self._load(source, root, files, table)
             snapshot = self._record(source, version, table, files, hashed, defined, loaded, build_id)
-            with checks.evaluate(self.con, source, snapshot, current, datetime.now(UTC)) as evaluation:
+            now = datetime.now(UTC)
+            with checks.evaluate(self.con, source, snapshot, current, now, keep_failures=True) as evaluation:
                 quarantine.keep(self.con, evaluation)
                 checks.record(self.con, build_id, evaluation)
+            self.con.execute(
+                "UPDATE meta.snapshots SET key_unique = ? WHERE snapshot_id = ?",
+                [_key_unique(source, evaluation), snapshot.snapshot_id],
+            )
             self._replace_view(source, snapshot)
             self.audit("snapshot.create", {"dataset": source.name, "version": version, "rows": loaded.row_count})
             self.con.execute("COMMIT")
@@ -247,15 +256,14 @@ class Warehouse:
         columns: dict[str, str | None],
         root: Path,
         build_id: int,
-        last_row: int | None = None,
     ) -> Snapshot:
         """Make a new snapshot of `source` from a file it does not declare: an earlier copy of its data.
 
         `reader` reads the copy (its path, format and options, and fields named as the copy's header names them,
         typed as `source` types them); `columns` maps each field of `source` to the reader's field holding it, or
-        None when the copy lacks it (the column is then empty). Rows after `last_row` (a total row below the table)
-        are left out. The snapshot's table has `source`'s fields in order and becomes the current one, made in one
-        transaction as `ingest` makes one; no checks run on it. Raises SourceError from the readers.
+        None when the copy lacks it (the column is then empty). The snapshot's table has `source`'s fields in order
+        and becomes the current one, made in one transaction as `ingest` makes one; no checks run on it. Raises
+        SourceError from the readers, which leave out the rows below the table (a total, a note) as they always do.
         """
         files = source_files(reader, root)
         version = self._next_version(source.name)
@@ -265,12 +273,11 @@ class Warehouse:
             f"{quote(name) if name else f'CAST(NULL AS {DUCKDB_TYPES[f.type]})'} AS {quote(f.name)}"
             for f, name in ((f, columns.get(f.name)) for f in source.table_schema.fields)
         )
-        kept = f" WHERE _row <= {int(last_row)}" if last_row is not None else ""
         self.con.execute("BEGIN TRANSACTION")
         try:
             loaded = load_into(self.con, reader, root, files, scratch)
             self.con.execute(
-                f"CREATE TABLE {table} AS SELECT {fields}, {', '.join(HIDDEN)} FROM {scratch}{kept}"  # noqa: S608
+                f"CREATE TABLE {table} AS SELECT {fields}, {', '.join(HIDDEN)} FROM {scratch}"  # noqa: S608
             )
             self.con.execute(f"DROP TABLE {scratch}")
             loaded.row_count = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
@@ -334,8 +341,8 @@ class Warehouse:
         )
         schema_json = source.table_schema.model_dump_json(by_alias=True)
         row = self.con.execute(
-            "INSERT INTO meta.snapshots VALUES (nextval('meta.snapshot_ids'), ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?) "
-            "RETURNING snapshot_id",
+            "INSERT INTO meta.snapshots VALUES (nextval('meta.snapshot_ids'), ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, "
+            "NULL) RETURNING snapshot_id",
             [
                 source.name,
                 version,
@@ -396,6 +403,16 @@ class Warehouse:
         """The dataset's newest snapshot, or None before its first build."""
         found = self._select(dataset=dataset)
         return found[-1] if found else None
+
+
+def _key_unique(source: Source, evaluation: checks.Evaluation) -> bool | None:
+    """Whether the primary_key check on the schema's primary key found no empty or repeated key; None when no
+    such check ran."""
+    key = source.table_schema.primary_key
+    found = [
+        r.rows_failing == 0 for r in evaluation.results if r.check.type == "primary_key" and r.check.columns == key
+    ]
+    return found[0] if key and found else None
 
 
 def _snapshot(row: tuple[Any, ...]) -> Snapshot:

@@ -1,10 +1,11 @@
 """Row checks as SQL: every row check of a dataset in one SELECT over its snapshot table.
 
-A row check becomes a `Rule`: SQL giving, per row, NULL when the row passes and a short reason when it fails
-('null', 'nan', 'duplicate', 'invalid', ...), and the offending value as text. `failures_sql` puts every rule of
-a dataset in one SELECT that gives each failing row the list of its failures,
-``[{check, severity, column, reason, value}, ...]``; rows that pass every check are left out. Values go into the
-SQL only as quoted literals and names only as quoted identifiers.
+A row check becomes a `Rule`: SQL conditions under which a row fails, each with a short reason ('null', 'nan',
+'duplicate', 'invalid', ...), and the offending value as text. `failures_sql` puts every rule of a dataset in one
+SELECT that keeps the rows for which any condition holds and gives each its reasons, values and the list of its
+failures, ``[{check, severity, column, reason, value}, ...]``: the conditions run on every row, the rest only on
+the failing rows. `summary_sql` counts each check's failing rows, reasons and first examples from those rows.
+Values go into the SQL only as quoted literals and names only as quoted identifiers.
 
 Which rows a check fails, by type (docs/quality.md has the user's view):
 
@@ -65,7 +66,8 @@ TYPE_REASONS = {
 @dataclass(frozen=True)
 class Target:
     """What the rules are compiled against: the dataset's name, its snapshot table (qualified and quoted), its
-    columns' declared types, how to name another dataset in SQL, and the moment "now" (aware) for date rules."""
+    columns' declared types, how to name another dataset in SQL, the moment "now" (aware) for date rules, and
+    whether any row of the snapshot has a value that did not fit its type (in its `_invalid` map)."""
 
     dataset: str
     table: str
@@ -73,6 +75,7 @@ class Target:
     relation: Callable[[str], str]
     now: dt.datetime
     custom_columns: dict[str, list[str]] = field(default_factory=dict)
+    unfit_values: bool = True
 
     def source_of(self, dataset: str) -> str:
         """The relation to read `dataset` from: the snapshot itself for the dataset being checked."""
@@ -81,18 +84,27 @@ class Target:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row check as SQL over the rows of `src`: `reason` is NULL for a passing row; `value` the offending value
-    as text. `prepare` are (alias, SQL) computed once per row before the rules (e.g. a compacted identifier),
-    `derive` (alias, SQL) computed once per row after them, able to read their aliases (e.g. that identifier as a
-    number); `ctes` are (name, SELECT) the rule reads (a custom check's result, the repeated values of a key)."""
+    """One row check as SQL over the rows of `src`: `cases` are (condition, reason) pairs, SQL each; a row fails
+    the rule when a condition holds, for the reason of the first that does. `value` is the offending value as
+    text. `prepare` are (alias, SQL) computed once per row before the rules (e.g. a compacted identifier); `ctes`
+    are (name, SELECT) the rule reads (a custom check's result, the repeated values of a key)."""
 
     check: CheckBase
     column: str | None
-    reason: str
+    cases: tuple[tuple[str, str], ...]
     value: str
     prepare: tuple[tuple[str, str], ...] = ()
     ctes: tuple[tuple[str, str], ...] = ()
-    derive: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def fails(self) -> str:
+        """SQL: true for a row that fails the rule (a plain condition, cheaper than testing its reason)."""
+        return " OR ".join(f"({condition})" for condition, _ in self.cases)
+
+    @property
+    def reason(self) -> str:
+        """SQL: the reason a row fails the rule; NULL when it passes."""
+        return f"CASE {' '.join(f'WHEN {condition} THEN {reason}' for condition, reason in self.cases)} END"
 
 
 def rules(check: CheckBase, target: Target, index: int) -> list[Rule]:
@@ -109,26 +121,25 @@ def _text(column: str) -> str:
     return f"CAST({identifier(column)} AS VARCHAR)"
 
 
-def _when(check: CheckBase, column: str, condition: str, reason: str) -> Rule:
+def _when(check: CheckBase, column: str, condition: str, reason: str, ctes: tuple[tuple[str, str], ...] = ()) -> Rule:
     """A rule failing non-NULL values of `column` for which `condition` holds, with a fixed reason."""
-    name = identifier(column)
-    return Rule(
-        check, column, f"CASE WHEN {name} IS NOT NULL AND ({condition}) THEN {literal(reason)} END", _text(column)
-    )
+    cases = ((f"{identifier(column)} IS NOT NULL AND ({condition})", literal(reason)),)
+    return Rule(check, column, cases, _text(column), ctes=ctes)
 
 
 @_rules.register
 def _(check: NotNull, target: Target, index: int) -> list[Rule]:
     name = identifier(check.column)
-    nan = f" WHEN isnan({name}) THEN 'nan'" if target.types.get(check.column) == "number" else ""
-    return [Rule(check, check.column, f"CASE WHEN {name} IS NULL THEN 'null'{nan} END", _text(check.column))]
+    cases = [(f"{name} IS NULL", "'null'")]
+    if target.types.get(check.column) == "number":
+        cases.append((f"isnan({name})", "'nan'"))
+    return [Rule(check, check.column, tuple(cases), _text(check.column))]
 
 
 @_rules.register
 def _(check: Unique, target: Target, index: int) -> list[Rule]:
     cte, repeated = _repeated([check.column], target, index)
-    rule = _when(check, check.column, repeated, "duplicate")
-    return [Rule(check, check.column, rule.reason, rule.value, ctes=(cte,))]
+    return [_when(check, check.column, repeated, "duplicate", ctes=(cte,))]
 
 
 def _repeated(columns: list[str], target: Target, index: int) -> tuple[tuple[str, str], str]:
@@ -174,8 +185,8 @@ def _(check: Length, target: Target, index: int) -> list[Rule]:
 
 def _outside(check: Range | Length, value: str, limits: tuple[tuple[str, str | None, str], ...]) -> Rule:
     """A rule failing when `value` (SQL) lies beyond a limit: (comparison, bound SQL or None, reason) each."""
-    parts = [f"WHEN {value} {op} {bound} THEN '{reason}'" for op, bound, reason in limits if bound is not None]
-    return Rule(check, check.column, f"CASE {' '.join(parts)} END", _text(check.column))
+    cases = tuple((f"{value} {op} {bound}", literal(reason)) for op, bound, reason in limits if bound is not None)
+    return Rule(check, check.column, cases, _text(check.column))
 
 
 @_rules.register
@@ -183,53 +194,38 @@ def _(check: DateCheck, target: Target, index: int) -> list[Rule]:
     name = identifier(check.column)
     local = target.now.astimezone(dt.timezone(target.now.utcoffset() or dt.timedelta())).replace(tzinfo=None)
     today = _bound(local.date())
-    parts = []
+    cases = []
     if check.not_future:
         latest = _bound(local) if target.types.get(check.column) == "datetime" else today
-        parts.append(f"WHEN {name} > {latest} THEN 'in the future'")
+        cases.append((f"{name} > {latest}", "'in the future'"))
     if check.window is not None and check.window.min is not None:
-        parts.append(f"WHEN {name} < {_bound(check.window.min)} THEN 'before {check.window.min}'")
+        cases.append((f"{name} < {_bound(check.window.min)}", literal(f"before {check.window.min}")))
     if check.window is not None and check.window.max is not None:
-        parts.append(f"WHEN CAST({name} AS DATE) > {_bound(check.window.max)} THEN 'after {check.window.max}'")
-    return [Rule(check, check.column, f"CASE {' '.join(parts)} END", _text(check.column))]
+        cases.append((f"CAST({name} AS DATE) > {_bound(check.window.max)}", literal(f"after {check.window.max}")))
+    return [Rule(check, check.column, tuple(cases), _text(check.column))]
 
 
 @_rules.register
 def _(check: NationalRegisterNumber, target: Target, index: int) -> list[Rule]:
-    return [_checksummed(check, "national_register_number", identifiers.national_register_number_sql, index)]
+    return [_checksummed(check, "national_register_number", index)]
 
 
 @_rules.register
 def _(check: EnterpriseNumber, target: Target, index: int) -> list[Rule]:
-    return [_checksummed(check, "enterprise_number", identifiers.enterprise_number_sql, index)]
+    return [_checksummed(check, "enterprise_number", index)]
 
 
 @_rules.register
 def _(check: Iban, target: Target, index: int) -> list[Rule]:
-    return [_checksummed(check, "iban", identifiers.iban_sql, index)]
+    return [_checksummed(check, "iban", index)]
 
 
-def _checksummed(
-    check: NationalRegisterNumber | EnterpriseNumber | Iban, kind: str, valid: Callable[[str], str], index: int
-) -> Rule:
-    """A rule on the compact form of an identifier, computed once per row as `_c<index>`."""
-    alias = f"_c{index}"
-    derive: tuple[tuple[str, str], ...] = ()
-    if kind == "national_register_number":  # the compact number as BIGINT once per row, not once per use
-        number = f"_n{index}"
-        derive = ((number, identifiers.national_register_number_int_sql(identifier(alias))),)
-        valid_sql = identifiers.national_register_number_sql(identifier(alias), identifier(number))
-    else:
-        valid_sql = valid(identifier(alias))
-    rule = _when(check, check.column, f"NOT {valid_sql}", "invalid")
-    return Rule(
-        check,
-        check.column,
-        rule.reason,
-        rule.value,
-        prepare=((alias, identifiers.compact_sql(kind, _text(check.column))),),
-        derive=derive,
-    )
+def _checksummed(check: NationalRegisterNumber | EnterpriseNumber | Iban, kind: str, index: int) -> Rule:
+    """A rule on the identifier's prepared form (identifiers.prepared_sql), computed once per row as `_p<index>`."""
+    alias = f"_p{index}"
+    rule = _when(check, check.column, f"NOT {identifiers.checksum_sql(kind, identifier(alias))}", "invalid")
+    prepared = identifiers.prepared_sql(kind, _text(check.column))
+    return Rule(check, check.column, rule.cases, rule.value, prepare=((alias, prepared),))
 
 
 @_rules.register
@@ -244,12 +240,12 @@ def _(check: NisCode, target: Target, index: int) -> list[Rule]:
 
 def _listed(check: Postcode | NisCode, target: Target, valid: str, reason: str, year: int | None) -> Rule:
     """A rule for a code that must have its form and, with a reference, be in the reference's column."""
-    parts = f"WHEN NOT {valid} THEN {literal(reason)}"
+    filled = f"{identifier(check.column)} IS NOT NULL"
+    cases = [(f"{filled} AND NOT {valid}", literal(reason))]
     if check.reference is not None:
-        parts += f" WHEN NOT {_listed_in(check.reference, _text(check.column), target, year)} THEN 'not in the list'"
-    return Rule(
-        check, check.column, f"CASE WHEN {identifier(check.column)} IS NULL THEN NULL {parts} END", _text(check.column)
-    )
+        listed = _listed_in(check.reference, _text(check.column), target, year)
+        cases.append((f"{filled} AND NOT {listed}", "'not in the list'"))
+    return Rule(check, check.column, tuple(cases), _text(check.column))
 
 
 def _listed_in(reference: ColumnReference, value: str, target: Target, year: int | None) -> str:
@@ -269,8 +265,8 @@ def _(check: Phone, target: Target, index: int) -> list[Rule]:
 def _(check: PrimaryKey, target: Target, index: int) -> list[Rule]:
     empty = " OR ".join(f"{identifier(c)} IS NULL" for c in check.key)
     cte, repeated = _repeated(check.key, target, index)
-    reason = f"CASE WHEN {empty} THEN 'empty key' WHEN {repeated} THEN 'duplicate key' END"
-    return [Rule(check, ", ".join(check.key), reason, _joined(check.key), ctes=(cte,))]
+    cases = ((empty, "'empty key'"), (repeated, "'duplicate key'"))
+    return [Rule(check, ", ".join(check.key), cases, _joined(check.key), ctes=(cte,))]
 
 
 @_rules.register
@@ -281,8 +277,8 @@ def _(check: ForeignKey, target: Target, index: int) -> list[Rule]:
         for ours, theirs in zip(check.key, check.reference.columns, strict=True)
     )
     found = f"EXISTS (SELECT 1 FROM {target.source_of(check.reference.dataset)} r WHERE {matched})"  # noqa: S608
-    reason = f"CASE WHEN {filled} AND NOT {found} THEN {literal('not in ' + check.reference.dataset)} END"
-    return [Rule(check, ", ".join(check.key), reason, _joined(check.key))]
+    cases = ((f"{filled} AND NOT {found}", literal(f"not in {check.reference.dataset}")),)
+    return [Rule(check, ", ".join(check.key), cases, _joined(check.key))]
 
 
 @_rules.register
@@ -295,8 +291,9 @@ def _(check: SqlCheck, target: Target, index: int) -> list[Rule]:
         if c in returned
     )
     reason = f"first(CAST({cte}.reason AS VARCHAR))" if "reason" in returned else "'custom'"
-    found = f"(SELECT coalesce({reason}, 'custom') FROM {cte} WHERE {matched} HAVING count(*) > 0)"  # noqa: S608
-    return [Rule(check, None, found, "NULL", ctes=((cte, custom_sql(check, target)),))]
+    returned_row = f"EXISTS (SELECT 1 FROM {cte} WHERE {matched})"  # noqa: S608
+    found = f"(SELECT coalesce({reason}, 'custom') FROM {cte} WHERE {matched})"  # noqa: S608
+    return [Rule(check, None, ((returned_row, found),), "NULL", ctes=((cte, custom_sql(check, target)),))]
 
 
 def custom_sql(check: SqlCheck, target: Target) -> str:
@@ -306,44 +303,91 @@ def custom_sql(check: SqlCheck, target: Target) -> str:
 
 @_rules.register
 def _(check: TypeConformance, target: Target, index: int) -> list[Rule]:
+    """No rules when every value fitted: a snapshot loaded strictly fails no type check, and reading its
+    `_invalid` map row by row costs more than the map's statistics say it holds."""
+    if not target.unfit_values:
+        return []
     found = []
     for column in check.fields:
         text = f"{identifier(INVALID_COLUMN)}[{literal(column)}]"
         reason = TYPE_REASONS.get(target.types.get(column, ""), "does not fit its type")
-        found.append(Rule(check, column, f"CASE WHEN {text} IS NOT NULL THEN {literal(reason)} END", text))
+        found.append(Rule(check, column, ((f"{text} IS NOT NULL", literal(reason)),), text))
     return found
 
 
 def failures_sql(compiled: list[Rule], target: Target, key: list[str]) -> str:
     """One SELECT over the snapshot table giving each row that fails any rule: `_rid` (row_position), `_file`,
-    `_sheet`, `_row`, `key` (the key columns as JSON text, NULL without a key) and `failures`, a list of
-    {check, severity, column, reason, value} structs. Rows without failures are left out.
+    `_sheet`, `_row`, `key` (the key columns as JSON text, NULL without a key), per rule i its reason `_reason<i>`
+    and the offending value `_value<i>` (both NULL where the rule passes), and `failures`, the list of {check,
+    severity, column, reason, value} structs of the rules the row fails. Rows without failures are left out.
 
-    One pass: each rule's reason is a plain column (`_reason<i>`), the rows where all are NULL are dropped, and
-    only the failing rows get their list of structs."""
+    One pass: the rows for which no rule's condition holds are dropped; the failing rows get their reasons, and
+    values only where a rule fails. DuckDB computes only the columns a query reads: summary_sql over this SELECT
+    builds no list."""
     prepared = [p for rule in compiled for p in rule.prepare]
-    derived = [d for rule in compiled for d in rule.derive]
     ctes = [c for rule in compiled for c in rule.ctes]
     extra = "".join(f", {sql} AS {identifier(alias)}" for alias, sql in prepared)
-    reasons = [f"_reason{i}" for i in range(len(compiled))]
     structs = ", ".join(
         f"{{'check': {literal(r.check.check_name)}, 'severity': {literal(r.check.severity)}, "
-        f"'column': {literal(r.column) if r.column else 'NULL'}, 'reason': {reason}, 'value': {r.value}}}"
-        for r, reason in zip(compiled, reasons, strict=True)
+        f"'column': {_column(r)}, 'reason': _reason{i}, 'value': _value{i}}}"
+        for i, r in enumerate(compiled)
     )
     key_json = "to_json({" + ", ".join(f"{literal(k)}: {identifier(k)}" for k in key) + "})::VARCHAR" if key else "NULL"
     with_ctes = "".join(f"{identifier(name)} AS ({sql}), " for name, sql in ctes)
     src = f"SELECT {row_position(target.table)} AS _rid, *{extra} FROM {target.table}"  # noqa: S608
-    if derived:
-        src = f"SELECT *{''.join(f', {sql} AS {identifier(alias)}' for alias, sql in derived)} FROM ({src})"  # noqa: S608
-    columns = "".join(f", {r.reason} AS {reason}" for r, reason in zip(compiled, reasons, strict=True))
-    failing = f"coalesce({', '.join(reasons)}) IS NOT NULL" if reasons else "false"
+    reasons = "".join(f", {r.reason} AS _reason{i}" for i, r in enumerate(compiled))
+    fails = " OR ".join(r.fails for r in compiled) or "false"
+    found = "".join(
+        f", _reason{i}, CASE WHEN _reason{i} IS NOT NULL THEN {r.value} END AS _value{i}"
+        for i, r in enumerate(compiled)
+    )
     return (
         f"WITH {with_ctes}src AS ({src}), "  # noqa: S608
-        f"checked AS (SELECT *{columns} FROM src) "
-        f"SELECT _rid, _file, _sheet, _row, {key_json} AS key, "
-        f"list_filter([{structs}], lambda f: f.reason IS NOT NULL) AS failures FROM checked WHERE {failing}"
+        f"failing AS (SELECT _rid, _file, _sheet, _row, {key_json} AS key{found} "
+        f"FROM (SELECT *{reasons} FROM src WHERE {fails})) "
+        f"SELECT *, list_filter([{structs}], lambda f: f.reason IS NOT NULL) AS failures FROM failing"
     )
+
+
+def summary_sql(compiled: list[Rule], failing: str, examples: int) -> str:
+    """One row summing up `failing`, the rows of failures_sql (that SELECT in parentheses, or a table of its
+    rows): per check with rules, a struct {check: its name, failing: the rows failing it, reasons: per rule a map
+    of reason to rows, examples: per rule its first `examples` failures {row, file, sheet, column, value, reason}
+    in file order}; then `held`, the rows failing an error check.
+
+    Measured with DuckDB 2.0 over 10 million rows: with the histograms DuckDB gathers the failing rows once before
+    aggregating; the same aggregates without them, straight over the sparse output of failures_sql's filter, take
+    many times longer."""
+    by_check: dict[str, list[int]] = {}
+    for i, r in enumerate(compiled):
+        by_check.setdefault(r.check.check_name, []).append(i)
+    checks = []
+    for name, indexes in by_check.items():
+        fails = " OR ".join(f"_reason{i} IS NOT NULL" for i in indexes)
+        reasons = ", ".join(f"histogram(_reason{i}) FILTER (WHERE _reason{i} IS NOT NULL)" for i in indexes)
+        found = ", ".join(_examples(compiled[i], i, examples) for i in indexes)
+        checks.append(
+            f"{{'check': {literal(name)}, 'failing': count(*) FILTER (WHERE {fails}), 'reasons': [{reasons}], "
+            f"'examples': [{found}]}}"
+        )
+    errors = [f"_reason{i} IS NOT NULL" for i, r in enumerate(compiled) if r.check.severity == "error"]
+    held = f"count(*) FILTER (WHERE {' OR '.join(errors) or 'false'}) AS held"
+    return f"SELECT {', '.join([*checks, held])} FROM {failing}"  # noqa: S608
+
+
+def _examples(rule: Rule, index: int, examples: int) -> str:
+    """SQL: the first `examples` failures of rule `index` in file order, as {row, file, sheet, column, value,
+    reason} structs."""
+    example = (
+        f"{{'row': _row, 'file': _file, 'sheet': _sheet, 'column': {_column(rule)}, 'value': _value{index}, "
+        f"'reason': _reason{index}}}"
+    )
+    in_file_order = "{'file': _file, 'sheet': _sheet, 'row': _row}"  # compared field by field, NULL last
+    return f"min_by({example}, {in_file_order}, {examples}) FILTER (WHERE _reason{index} IS NOT NULL)"
+
+
+def _column(rule: Rule) -> str:
+    return literal(rule.column) if rule.column else "NULL"
 
 
 def row_position(table: str) -> str:

@@ -73,50 +73,82 @@ def is_phone(value: str, region: str = "BE") -> bool:
         return False
 
 
-def compact_sql(kind: str, value: str) -> str:
-    """SQL: stdnum's compact form of the VARCHAR `value` for identifier `kind` (national_register_number,
-    enterprise_number or iban): separators removed, whitespace at both ends stripped; upper case for the others,
-    and an enterprise number without its BE prefix, '(0)' read as 0 and 9 digits given a leading 0.
+CHECKSUMMED = ("national_register_number", "enterprise_number", "iban")
 
-    The `*_sql` rules below take this compact form, computed once per row (it is the costly part)."""
-    removed = value
-    for separator in _SEPARATORS[kind]:
-        removed = f"replace({removed}, {literal(separator)}, '')"
-    plain = "[0-9]*" if kind == "national_register_number" else "[0-9A-Z]*"
-    stripped = f"trim({removed}, {literal(_WHITESPACE)})"
-    compact = f"CASE WHEN regexp_full_match({value}, {literal(plain)}) THEN {value} ELSE {stripped} END"
+
+def valid_sql(kind: str, value: str) -> str:
+    """SQL: true when the VARCHAR `value` is a valid identifier of `kind` (one of CHECKSUMMED), false when not;
+    NULL in gives false. The rule reads `value` in the form prepared_sql gives; a query over many rows computes
+    that once per row (peil.quality.compile) and hands it to checksum_sql."""
+    return checksum_sql(kind, prepared_sql(kind, value))
+
+
+def prepared_sql(kind: str, value: str) -> str:
+    """SQL: the form of the VARCHAR `value` that checksum_sql reads: for a national register number the number
+    as BIGINT (national_register_number_int_sql), for the others stdnum's compact text (compact_sql)."""
     if kind == "national_register_number":
-        return compact
-    compact = f"upper({compact})"
+        return national_register_number_int_sql(value)
+    return compact_sql(kind, value)
+
+
+def checksum_sql(kind: str, prepared: str) -> str:
+    """SQL: true when `prepared` (prepared_sql of a value) is a valid identifier of `kind`."""
+    rules = {
+        "national_register_number": national_register_number_sql,
+        "enterprise_number": enterprise_number_sql,
+        "iban": iban_sql,
+    }
+    return rules[kind](prepared)
+
+
+def compact_sql(kind: str, value: str) -> str:
+    """SQL: stdnum's compact form of the VARCHAR `value` for identifier `kind` (enterprise_number or iban):
+    separators removed, whitespace at both ends stripped, upper case; an enterprise number without its BE prefix,
+    '(0)' read as 0 and 9 digits given a leading 0. A value that is only digits and capitals is its own compact
+    form, and skips the removing (the common case, and the costly part)."""
+    compact = f"upper(CASE WHEN regexp_full_match({value}, '[0-9A-Z]*') THEN {value} ELSE {_stripped(kind, value)} END)"
     if kind == "iban":
         return compact
     without_prefix = f"regexp_replace(regexp_replace({compact}, '^BE', ''), '^\\(0\\)', '0')"
     return f"regexp_replace({without_prefix}, '^([0-9]{{9}})$', '0\\1')"
 
 
-def national_register_number_sql(c: str, n: str | None = None) -> str:
-    """SQL: true when the compact text `c` is a valid national register or BIS number (stdnum be.nn / be.bis).
+def _stripped(kind: str, value: str) -> str:
+    """SQL: the VARCHAR `value` without the separators of identifier `kind` and without whitespace at its ends."""
+    removed = value
+    for separator in _SEPARATORS[kind]:
+        removed = f"replace({removed}, {literal(separator)}, '')"
+    return f"trim({removed}, {literal(_WHITESPACE)})"
 
-    11 digits, not all zero; the month field 0-12 (national number) or 20-32 / 40-52 (BIS); check digits
-    97 - (first 9 digits mod 97), for people born from 2000 on over '2' followed by the 9 digits, which is only
-    possible for two-digit years up to this year's. `n`, when given, is SQL for `c` as BIGINT computed once per
-    row (national_register_number_int_sql), read only when `c` is 11 digits.
+
+def national_register_number_int_sql(value: str) -> str:
+    """SQL: the national register number in the VARCHAR `value` as BIGINT, NULL unless its compact form (stdnum's
+    compact: separators removed, whitespace stripped) is 11 digits. A value of 11 digits is its own compact form:
+    one test of the text, without removing anything, for the common case."""
+    stripped = _stripped("national_register_number", value)
+    return _eleven_digits(value, otherwise=_eleven_digits(stripped))
+
+
+def _eleven_digits(text: str, otherwise: str = "NULL") -> str:
+    """SQL: the VARCHAR `text` as BIGINT when it is 11 digits, else `otherwise` (evaluated only then)."""
+    return f"CASE WHEN regexp_full_match({text}, '[0-9]{{11}}') THEN CAST({text} AS BIGINT) ELSE {otherwise} END"
+
+
+def national_register_number_sql(n: str) -> str:
+    """SQL: true when `n`, a national_register_number_int_sql, is a valid national register or BIS number
+    (stdnum be.nn / be.bis); false when it is NULL (not 11 digits).
+
+    Not all zero; the month field 0-12 (national number) or 20-32 / 40-52 (BIS); check digits 97 - (first 9
+    digits mod 97), for people born from 2000 on over '2' followed by the 9 digits, which is only possible for
+    two-digit years up to this year's.
     """
-    n = n or f"CAST({c} AS BIGINT)"
     month = f"({n} // 10000000 % 100)"
     check = f"({n} % 100)"
     born_2000 = f"({n} // 1000000000 + 2000 <= year(current_date) AND 97 - (2000000000 + {n} // 100) % 97 = {check})"
     return (
-        f"coalesce(CASE WHEN regexp_full_match({c}, '[0-9]{{11}}') THEN {n} > 0 "
-        f"AND ({month} <= 12 OR {month} BETWEEN 20 AND 32 OR {month} BETWEEN 40 AND 52) "
-        f"AND (97 - {n} // 100 % 97 = {check} OR {born_2000}) END, false)"
+        f"coalesce({n} > 0 AND ({month} <= 12 OR {month} BETWEEN 20 AND 32 OR {month} BETWEEN 40 AND 52) "
+        f"AND (97 - {n} // 100 % 97 = {check} OR {born_2000}), false)"
     )
-
-
-def national_register_number_int_sql(c: str) -> str:
-    """SQL: the compact text `c` as BIGINT, NULL when it is not a whole number, for national_register_number_sql's
-    `n` (where `c` has 11 digits, exactly CAST(c AS BIGINT))."""
-    return f"TRY_CAST({c} AS BIGINT)"
 
 
 def enterprise_number_sql(c: str) -> str:

@@ -1,9 +1,11 @@
 """Run a dataset's checks on one snapshot, in the warehouse, and record what they found.
 
-`evaluate` compiles every row check into one SELECT (peil.quality.compile), materialises the failing rows once in
-a temporary table and counts each check's result from it; table checks (row_count, freshness, schema_drift, a
-custom SELECT without `_row`) are one small query each. `record` writes the results of a build into
-meta.check_results and meta.quality_scores; peil.quality.quarantine keeps the failing rows.
+`evaluate` compiles every row check into one SELECT of the failing rows (peil.quality.compile) and sums it up in
+one more: each check's failing rows, reasons and first examples. `peil check` runs the two as one query, which
+reads the snapshot once and writes nothing; a new snapshot's ingest keeps the failing rows in a temporary table
+first, for the quarantine. Table checks (row_count, freshness, schema_drift, a custom SELECT without `_row`) are
+one small query each. `record` writes the results of a build into meta.check_results and meta.quality_scores;
+peil.quality.quarantine keeps the failing rows.
 
 Results: `rows_checked` is the snapshot's row count; `rows_failing` the rows that fail the check (None for a
 table check); `percent_valid` 100 * (checked - failing) / checked, for a table check 100 when it passes and 0
@@ -17,6 +19,7 @@ import datetime as dt
 import json
 import statistics
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -115,8 +118,9 @@ class Result:
 
 @dataclass
 class Evaluation:
-    """Every check's result on one snapshot, and the temporary table of its failing rows (None when no row check
-    ran): _rid (rowid in the snapshot table), _file, _sheet, _row, key (JSON) and failures."""
+    """Every check's result on one snapshot, and the temporary table of its failing rows when they were kept
+    (`evaluate(..., keep_failures=True)` with row checks; None otherwise): _rid (rowid in the snapshot table),
+    _file, _sheet, _row, key (JSON), each rule's reason and value, and failures."""
 
     dataset: str
     snapshot_id: int
@@ -145,9 +149,13 @@ def evaluate(
     previous: Snapshot | None,
     now: dt.datetime,
     relation: Callable[[str], str] = default_relation,
+    *,
+    keep_failures: bool = False,
 ) -> Iterator[Evaluation]:
     """Run `source`'s checks on `snapshot` (`previous` is the snapshot before it, for row_count and schema_drift;
-    `now` an aware moment). Writes nothing but a temporary table, dropped on exit.
+    `now` an aware moment). With `keep_failures`, the failing rows are kept in a temporary table
+    (`evaluation.failures`, dropped on exit) for the quarantine; without, nothing is written and the row checks
+    are counted in the same pass that finds their failing rows.
 
     Raises WorkspaceError naming the source file when a check's SQL fails (a custom SELECT, a reference to a
     dataset with no snapshot yet).
@@ -160,6 +168,7 @@ def evaluate(
         types={f.name: f.type for f in source.table_schema.fields},
         relation=relation,
         now=now,
+        unfit_values=compile.INVALID_COLUMN in columns and _unfit_values(con, snapshot.table_name),
     )
     checks = [
         c for c in effective(source) if not (isinstance(c, TypeConformance) and compile.INVALID_COLUMN not in columns)
@@ -168,12 +177,13 @@ def evaluate(
     evaluation = Evaluation(source.name, snapshot.snapshot_id, snapshot.row_count, [], None)
     try:
         if row_checks:
-            evaluation.failures = f"peil_failures_{uuid.uuid4().hex}"
             rules = [rule for index, check in enumerate(row_checks) for rule in compile.rules(check, target, index)]
-            key = _key(source, checks)
-            _run(con, source, f"CREATE TEMP TABLE {evaluation.failures} AS {compile.failures_sql(rules, target, key)}")
-            evaluation.results += _row_results(con, source, row_checks, evaluation)
-            evaluation.rows_held = _held(con, evaluation.failures)
+            failures = compile.failures_sql(rules, target, _key(source, checks))
+            if keep_failures:
+                evaluation.failures = f"peil_failures_{uuid.uuid4().hex}"
+                _run(con, source, f"CREATE TEMP TABLE {evaluation.failures} AS {failures}")
+            failing = evaluation.failures or f"({failures})"
+            evaluation.results += _row_results(con, source, row_checks, rules, failing, evaluation)
         for check in table_checks:
             evaluation.results.append(_table_result(con, source, check, snapshot, previous, target, now))
         yield evaluation
@@ -228,6 +238,13 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [str(row[0]) for row in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
+def _unfit_values(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether a row of `table` has a value that did not fit its type. DuckDB answers from the column's statistics,
+    without a scan, when the snapshot was loaded strictly."""
+    unfit = f"SELECT count(*) FROM {table} WHERE {compile.INVALID_COLUMN} IS NOT NULL"  # noqa: S608
+    return bool(con.execute(unfit).fetchall()[0][0])
+
+
 def _split(
     con: duckdb.DuckDBPyConnection, checks: list[CheckBase], target: compile.Target, source: Source
 ) -> tuple[list[CheckBase], list[CheckBase]]:
@@ -269,30 +286,42 @@ def _run(
 
 
 def _row_results(
-    con: duckdb.DuckDBPyConnection, source: Source, checks: list[CheckBase], evaluation: Evaluation
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    checks: list[CheckBase],
+    rules: list[compile.Rule],
+    failing: str,
+    evaluation: Evaluation,
 ) -> list[Result]:
-    """Each row check's counts, reasons and first examples, from the failing rows."""
-    found = con.execute(
-        "SELECT f.check, count(DISTINCT _rid), histogram(f.reason), "  # noqa: S608
-        "list({'row': _row, 'file': _file, 'sheet': _sheet, 'column': f.column, 'value': f.value, 'reason': f.reason} "
-        f"ORDER BY _file, _sheet, _row, f.column)[1:{EXAMPLES}] "
-        f"FROM (SELECT _rid, _file, _sheet, _row, unnest(failures) AS f FROM {evaluation.failures}) GROUP BY f.check"
-    ).fetchall()
-    by_check = {str(name): (int(count), dict(reasons), examples) for name, count, reasons, examples in found}
+    """Each row check's counts, reasons and first examples, from the failing rows `failing` (a table or a
+    parenthesised SELECT); sets the evaluation's held rows."""
+    *summaries, held = _run(con, source, compile.summary_sql(rules, failing, EXAMPLES)).fetchall()[0]
+    evaluation.rows_held = int(held)
+    by_check = {summary["check"]: summary for summary in summaries}
     results = []
     for check in checks:
-        failing, reasons, examples = by_check.get(check.check_name, (0, {}, []))
+        summary = by_check.get(check.check_name, {"failing": 0, "reasons": [], "examples": []})
+        failing_rows = int(summary["failing"])
+        reasons: Counter[str] = Counter()
+        for histogram in summary["reasons"]:
+            reasons.update(histogram or {})
+        examples = sorted((e for found in summary["examples"] for e in found or []), key=_file_order)[:EXAMPLES]
         results.append(
             Result(
                 check,
                 evaluation.rows,
-                failing,
-                check.passes(failing, evaluation.rows),
+                failing_rows,
+                check.passes(failing_rows, evaluation.rows),
                 [_masked(source, check, example) for example in examples],
-                {"reasons": reasons} if reasons else {},
+                {"reasons": dict(reasons)} if reasons else {},
             )
         )
     return results
+
+
+def _file_order(example: dict[str, Any]) -> tuple[tuple[bool, Any], ...]:
+    """Sort key of an example: where it is in the files, then its column; empty last, as SQL's ORDER BY."""
+    return tuple((example[k] is None, example[k]) for k in ("file", "sheet", "row", "column"))
 
 
 def _masked(source: Source, check: CheckBase, example: dict[str, Any]) -> dict[str, Any]:
@@ -300,13 +329,6 @@ def _masked(source: Source, check: CheckBase, example: dict[str, Any]) -> dict[s
     if needs_masking(source.classification, example.get("column"), check.identifier):
         return {**example, "value": mask(example.get("value"), check.type, check.identifier)}
     return example
-
-
-def _held(con: duckdb.DuckDBPyConnection, failures: str) -> int:
-    row = con.execute(
-        f"SELECT count(*) FROM {failures} WHERE list_bool_or([f.severity = 'error' FOR f IN failures])"  # noqa: S608
-    ).fetchall()
-    return int(row[0][0])
 
 
 def _table_result(

@@ -85,13 +85,8 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, schema_field: SchemaFie
 
 def _valid(kind: str, name: str) -> str:
     """SQL: whether the text column `name` passes identifier rule `kind` (NULL for an empty value)."""
-    if kind in ("national_register_number", "enterprise_number", "iban"):
-        rule = {
-            "national_register_number": identifiers.national_register_number_sql,
-            "enterprise_number": identifiers.enterprise_number_sql,
-            "iban": identifiers.iban_sql,
-        }[kind]
-        return f"CASE WHEN {name} IS NOT NULL THEN {rule(identifiers.compact_sql(kind, name))} END"
+    if kind in identifiers.CHECKSUMMED:
+        return f"CASE WHEN {name} IS NOT NULL THEN {identifiers.valid_sql(kind, name)} END"
     if kind == "phone":
         return identifiers.phone_sql(name, "BE")
     return identifiers.nis_code_sql(name) if kind == "nis_code" else identifiers.postcode_sql(name)
