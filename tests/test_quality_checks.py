@@ -354,3 +354,34 @@ def test_suggested_checks_load_under_checks_and_pass_on_the_data(tmp_path: Path)
     loaded = workspace.load(root)
     assert {c.type for c in loaded.sources["personeel"].checks} >= {"not_null", "unique", "national_register_number"}
     assert runner.invoke(app, ["check", "-w", str(root)]).exit_code == 0
+
+
+def test_a_failing_table_check_says_why_in_english_and_on_the_dutch_quality_page_in_dutch(tmp_path: Path) -> None:
+    source = """title: Wegingen
+path: data/w.csv
+format: csv
+schema:
+  fields: [{name: nr, type: integer}, {name: kg, type: number}]
+owner: milieu
+classification: internal
+licence: none
+checks:
+  - {type: row_count, min: 1500}
+  - {type: schema_drift}
+"""
+    root = make(
+        tmp_path / "ws", {"wegingen": source}, {"w.csv": "nr,kg\n" + "".join(f"{i},1.5\n" for i in range(1204))}
+    )
+    build(root)
+    (root / "data" / "w.csv").write_text("nr,kg\n1,2.5\n", encoding="utf-8")
+    (root / "sources" / "wegingen.yaml").write_text(source.replace("type: number", "type: string"), encoding="utf-8")
+    build(root)
+    found = "SELECT check_name, message FROM meta.check_results WHERE build_id = 2 AND check_type <> 'type'"
+    assert dict(rows(root, found)) == {
+        "row_count": "row count 1, fewer than 1,500",
+        "schema_drift": "columns retyped: kg (DOUBLE -> VARCHAR)",
+    }
+    page = (root / "site" / "kwaliteit.html").read_text(encoding="utf-8")
+    assert "aantal rijen 1, minder dan 1.500" in page
+    assert "kolommen van type veranderd: kg (DOUBLE -&gt; VARCHAR)" in page
+    assert "fewer than" not in page and "columns retyped" not in page

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -20,6 +20,7 @@ from peil.reports import i18n
 
 LOCALE = Path(i18n.__file__).resolve().parent.parent / "locale"
 REPORTS = Path(i18n.__file__).resolve().parent
+QUALITY_RUN = REPORTS.parent / "quality" / "run.py"
 LANGUAGES = ("nl", "en")
 
 
@@ -34,10 +35,14 @@ def messages(found: Catalog) -> dict[str, str]:
 
 
 def used_message_ids() -> set[str]:
-    """Every text the templates and the reports code translate, extracted as `pybabel extract` does."""
+    """Every text the templates and the reports code translate, and the quality problems marked N_, extracted as
+    `make catalogs` does."""
     with (LOCALE / "babel.cfg").open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
-    return {str(message[2]) for message in extract_from_dir(REPORTS, method_map, options_map)}
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    reports = {str(message[2]) for message in extract_from_dir(REPORTS, method_map, options_map, keywords)}
+    problems = {str(message[1]) for message in extract_from_file("python", str(QUALITY_RUN), keywords)}
+    return reports | problems
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

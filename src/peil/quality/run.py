@@ -40,6 +40,7 @@ from peil.quality.declarations import (
     effective,
 )
 from peil.quality.mask import mask, needs_masking
+from peil.quality.problems import N_, Problem, say
 from peil.sources.sql import identifier
 from peil.sources.table import HIDDEN
 
@@ -102,7 +103,12 @@ class Result:
     passed: bool
     examples: list[dict[str, Any]] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
-    message: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def message(self) -> str | None:
+        """Why the check failed, in English (None when nothing is wrong); the report says it in its language."""
+        return say(self.problems)
 
     @property
     def percent_valid(self) -> float:
@@ -211,7 +217,11 @@ def record(con: duckdb.DuckDBPyConnection, build_id: int, evaluation: Evaluation
             r.check.describe("nl"),
             r.check.describe("en"),
             json.dumps(r.examples, default=str, ensure_ascii=False),
-            json.dumps(r.detail, default=str, ensure_ascii=False),
+            json.dumps(
+                r.detail | ({"problems": [p.as_json() for p in r.problems]} if r.problems else {}),
+                default=str,
+                ensure_ascii=False,
+            ),
             r.message,
         )
         for r in evaluation.results
@@ -358,16 +368,17 @@ def row_count(check: RowCount, rows: int, previous: int | None) -> Result:
     """The row_count verdict for a snapshot of `rows` rows (`previous`: the snapshot before, if any)."""
     problems = []
     if check.min is not None and rows < check.min:
-        problems.append(f"{rows} rows, fewer than {check.min}")
+        problems.append(Problem(N_("row count %(rows)s, fewer than %(min)s"), {"rows": rows, "min": check.min}))
     if check.max is not None and rows > check.max:
-        problems.append(f"{rows} rows, more than {check.max}")
+        problems.append(Problem(N_("row count %(rows)s, more than %(max)s"), {"rows": rows, "max": check.max}))
     detail: dict[str, Any] = {"rows": rows, "previous_rows": previous}
     if check.change_percent is not None and previous:
         change = 100.0 * (rows - previous) / previous
         detail["change_percent"] = round(change, 2)
         if abs(change) > check.change_percent:
-            problems.append(f"{change:+.1f}% rows against the previous version, more than {check.change_percent:g}%")
-    return Result(check, rows, None, not problems, detail=detail, message="; ".join(problems) or None)
+            text = N_("row count %(rows_change)s%% against the previous version, more than %(limit)s%%")
+            problems.append(Problem(text, {"rows_change": change, "limit": check.change_percent}))
+    return Result(check, rows, None, not problems, detail=detail, problems=problems)
 
 
 def freshness(
@@ -380,7 +391,7 @@ def freshness(
     """
     limit = check.age_limit(update_frequency)
     if newest is None:
-        return Result(check, rows, None, False, message="no value to measure the age by")
+        return Result(check, rows, None, False, problems=[Problem(N_("no value to measure the age by"))])
     age = now - newest
     detail = {
         "newest": newest.isoformat(),
@@ -389,31 +400,38 @@ def freshness(
         "max_age_minutes": limit.total_seconds() / 60 if limit else None,
     }
     if age < dt.timedelta(0):
-        message = (
-            f"timestamp in the future ({-age} after now); is the time zone right? "
-            f"A timestamp without one is read in {check.timezone}."
+        text = N_(
+            "timestamp in the future (%(ahead_minutes)s after now); is the time zone right? A timestamp without "
+            "one is read in %(timezone)s."
         )
-        return Result(check, rows, None, False, detail=detail, message=message)
+        ahead = {"ahead_minutes": round(-age.total_seconds() / 60, 2), "timezone": check.timezone}
+        return Result(check, rows, None, False, detail=detail, problems=[Problem(text, ahead)])
     if limit is None:
-        message = f"no max_age, and the update frequency '{update_frequency}' is not one peil knows"
-        return Result(check, rows, None, False, detail=detail, message=message)
+        text = N_("no max_age, and the update frequency '%(frequency)s' is not one peil knows")
+        return Result(
+            check, rows, None, False, detail=detail, problems=[Problem(text, {"frequency": update_frequency})]
+        )
     stale = age > limit
-    return Result(
-        check, rows, None, not stale, detail=detail, message=f"{age} old, more than {limit}" if stale else None
-    )
+    old = {"age_minutes": detail["age_minutes"], "limit_minutes": detail["max_age_minutes"]}
+    problems = [Problem(N_("%(age_minutes)s old, more than %(limit_minutes)s"), old)] if stale else []
+    return Result(check, rows, None, not stale, detail=detail, problems=problems)
 
 
 def schema_drift(check: SchemaDrift, before: dict[str, str] | None, after: dict[str, str], rows: int) -> Result:
     """The schema_drift verdict: columns added, removed or retyped since the previous snapshot (None: none)."""
     if before is None:
         return Result(check, rows, None, True, detail={"previous": None})
-    detail = {
-        "added": [c for c in after if c not in before],
-        "removed": [c for c in before if c not in after],
-        "retyped": {c: [before[c], after[c]] for c in after if c in before and before[c] != after[c]},
-    }
-    changes = [f"{kind}: {value}" for kind, value in detail.items() if value]
-    return Result(check, rows, None, not changes, detail=detail, message="; ".join(changes) or None)
+    added = [c for c in after if c not in before]
+    removed = [c for c in before if c not in after]
+    retyped = {c: [before[c], after[c]] for c in after if c in before and before[c] != after[c]}
+    detail = {"added": added, "removed": removed, "retyped": retyped}
+    found = (
+        (N_("columns added: %(columns)s"), added),
+        (N_("columns removed: %(columns)s"), removed),
+        (N_("columns retyped: %(columns)s"), [f"{c} ({old} -> {new})" for c, (old, new) in retyped.items()]),
+    )
+    problems = [Problem(text, {"columns": columns}) for text, columns in found if columns]
+    return Result(check, rows, None, not problems, detail=detail, problems=problems)
 
 
 def _types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:

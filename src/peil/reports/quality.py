@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from peil.quality.problems import say
+from peil.reports import i18n
 from peil.reports.charts import COLOURS, Gettext, Spec
 from peil.workspace import Language, Source, Workspace
 
@@ -86,7 +88,7 @@ def _checks(
     description = "description_nl" if language == "nl" else "description_en"
     rows = con.execute(
         f"SELECT check_name, severity, {description}, rows_checked, rows_failing, percent_valid, passed, "  # noqa: S608
-        "threshold, message, examples FROM meta.check_results WHERE build_id = ? AND dataset = ? "
+        "threshold, message, examples, detail FROM meta.check_results WHERE build_id = ? AND dataset = ? "
         "ORDER BY passed, severity, check_name",
         [build_id, dataset],
     ).fetchall()
@@ -100,11 +102,18 @@ def _checks(
             percent_valid=float(valid),
             passed=bool(passed),
             threshold=threshold,
-            message=message,
+            message=_message(message, json.loads(detail), gettext, language),
             examples=[{**e, "reason": reason_text(e.get("reason"), gettext)} for e in json.loads(examples)],
         )
-        for name, severity, text, checked, failing, valid, passed, threshold, message, examples in rows
+        for name, severity, text, checked, failing, valid, passed, threshold, message, examples, detail in rows
     ]
+
+
+def _message(message: str | None, detail: dict[str, Any], gettext: Gettext, language: Language) -> str | None:
+    """Why a table check failed, in the page language; as recorded (English) by a build before problems were kept."""
+    if "problems" not in detail:
+        return message
+    return say(detail["problems"], gettext, i18n.LOCALES[language])
 
 
 def reason_text(reason: str | None, gettext: Gettext) -> str | None:
