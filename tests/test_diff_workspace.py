@@ -203,3 +203,31 @@ def test_the_site_has_a_changes_page_with_the_changed_cells(built: Path) -> None
     assert "Deze dataset heeft geen primaire sleutel" in html  # meldingen
     assert 'id="wijziging-gemeenten"' not in html  # one snapshot: nothing to compare
     assert '<a href="wijzigingen.html">Wijzigingen</a>' in (built / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_changes_page_masks_the_keys_and_personal_values_of_a_personal_source(tmp_path: Path) -> None:
+    """A published page shows no name or national register number of a personal source (found by a new user)."""
+    root = tmp_path / "ws"
+    shutil.copytree(STARTER, root)
+    edit(root / "peil.yaml", "{name}", "Test")
+    edit(root / "peil.yaml", "{municipality}", "36015")
+    clients = root / "data" / "klanten.csv"
+    clients.write_text("klant;voornaam;rijksregisternummer;dienst\nK1001;Jan;68.10.28-822.30;OCMW\n", encoding="utf-8")
+    (root / "sources" / "klanten.yaml").write_text(
+        "path: data/klanten.csv\nowner: Sociale dienst\nclassification: personal\nschema:\n  fields:\n"
+        "    - {name: klant, type: string}\n    - {name: voornaam, type: string}\n"
+        "    - {name: rijksregisternummer, type: string}\n    - {name: dienst, type: string}\n"
+        "  primaryKey: [klant]\n",
+        encoding="utf-8",
+    )
+    build(root)
+    clients.write_text(
+        "klant;voornaam;rijksregisternummer;dienst\nK1001;Pieter;66.08.01-915.12;Thuiszorg\n", encoding="utf-8"
+    )
+    build(root)
+    html = (root / "site" / "wijzigingen.html").read_text(encoding="utf-8")
+    assert "<td>K100*</td><td>voornaam</td><td><del>J**</del></td><td><ins>P*****</ins></td>" in html
+    assert "<td><del>68.10.28-***.**</del></td><td><ins>66.08.01-***.**</ins></td>" in html
+    assert "<td><del>OCMW</del></td><td><ins>Thuiszorg</ins></td>" in html  # not about a person: shown
+    for personal in ("K1001", "Jan", "Pieter", "822.30", "915.12"):
+        assert personal not in html

@@ -111,3 +111,12 @@ def test_the_steward_workbook_keeps_formula_like_text_literal(tmp_path: Path) ->
     assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
     listed = CliRunner().invoke(app, ["quarantine", "links", "-w", str(root), "--format", "json"])
     assert '"=HYPERLINK(\\"http://x\\")"' in listed.output
+    again = CliRunner().invoke(app, ["quarantine", "links", "-w", str(root), "--export", str(out)])
+    assert again.exit_code == 1 and "exists" in str(again.exception) and "--force" in str(again.exception)
+    source = root / "data" / "l.csv"
+    for wrong, said in ((source, "not an .xlsx"), (tmp_path / "nowhere" / "q.xlsx", "does not exist")):
+        refused = CliRunner().invoke(app, ["quarantine", "links", "-w", str(root), "--export", str(wrong)])
+        assert refused.exit_code == 1 and said in str(refused.exception)
+    assert source.read_text(encoding="utf-8").startswith("id;link\n")  # the steward's file is untouched
+    replaced = CliRunner().invoke(app, ["quarantine", "links", "-w", str(root), "--export", str(out), "--force"])
+    assert replaced.exit_code == 0, replaced.output

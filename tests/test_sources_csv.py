@@ -386,3 +386,12 @@ def test_a_value_after_many_empty_ones_is_kept(tmp_path: Path, late: str, kind: 
     loaded = write_and_load(tmp_path, "typ02.csv", data, fields("id", opmerking=kind), decimal=",")
     assert [v for v in loaded.column("opmerking") if v is not None] == [expected]
     assert loaded.rows[-1]["_row"] == 1501
+
+
+def test_a_quote_never_closed_above_a_note_is_an_error_not_a_footer(tmp_path: Path) -> None:
+    """The open quote would make the last rows one record ending in 'Bron: x', which looks like a note: the rows
+    must not be left out below the table as a footer (found by a new user)."""
+    text = 'id;naam;bedrag\n1;a;1,5\n2;b;2,5\n"3;c;3,5\n4;d;4,5\n5;e;5,5\nBron: x\n'
+    with pytest.raises(SourceError, match="starts at line 4") as caught:
+        write_and_load(tmp_path, "q.csv", text, fields("id", "naam", "bedrag"))
+    assert caught.value.location is not None and caught.value.location.line == 4

@@ -336,10 +336,13 @@ def quarantine_command(
     export: Annotated[
         Path | None, typer.Option(help="Write the rows to this .xlsx workbook for the steward to fix.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --export file when it exists.")] = False,
 ) -> None:
     """List the rows of DATASET's current snapshot that its checks kept out: where each is in the file, its key,
     the checks it failed with the offending values, and all its values."""
     loaded = workspace.load(ws)
+    if export is not None:
+        _check_export(export, force)
     with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
         current = warehouse.snapshots(dataset)[-1]
         found = quarantined.listing(
@@ -350,6 +353,17 @@ def quarantine_command(
         console.print(f"Wrote {len(found.rows)} rows of {dataset} version {found.version} to [bold]{export}[/]")
         return
     _print_rows(found.columns, [list(row) for row in found.rows], output_format, f"quarantine of {dataset}")
+
+
+def _check_export(path: Path, force: bool) -> None:
+    """Refuse an export path that is no .xlsx, whose folder is missing, or that exists (without `force`): a
+    steward's source workbook must never be overwritten by accident."""
+    if path.suffix.lower() != ".xlsx":
+        raise WorkspaceError(f"{path} is not an .xlsx file name", hint="The export is a workbook: name it NAME.xlsx.")
+    if not path.parent.is_dir():
+        raise WorkspaceError(f"the folder {path.parent} does not exist", hint="Create it, or choose another folder.")
+    if path.exists() and not force:
+        raise WorkspaceError(f"{path} exists", hint="Choose another file name, or pass --force to replace it.")
 
 
 @app.command("suggest-checks")

@@ -44,3 +44,13 @@ def mask(value: str | None, check_type: str, identifier: bool) -> str | None:
                 masked.append(char)
         return "".join(masked)
     return re.sub(r"(?<=\w)\w", "*", value)
+
+
+def mask_shown(classification: str, column: str, value: object, key: bool = False) -> object:
+    """A value of `column` as a published page may show it: masked (as text) when the source's classification
+    is sensitive and the column is a key (masked as an identifier) or suggests a person; else unchanged. A column
+    named after the national register number keeps the birth date only."""
+    if value is None or not needs_masking(classification, column, key):
+        return value
+    check_type = "national_register_number" if re.search(r"rijksregister|insz|niss", column, re.I) else ""
+    return mask(str(value), check_type, key)

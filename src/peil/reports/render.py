@@ -31,8 +31,9 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from peil import query
-from peil.diff import SnapshotDiff, diff_snapshots
+from peil.diff import Cell, Key, Row, SnapshotDiff, diff_snapshots
 from peil.errors import Location, QueryError, ReportError, StoreError
+from peil.quality.mask import mask_shown
 from peil.questions import Run
 from peil.reports import charts, i18n, quality, questions, scan
 from peil.reports.data import (
@@ -327,7 +328,8 @@ class Renderer:
                 )
             except StoreError as exc:
                 result = exc.message
-            diffs.append((name, site.workspace.sources.get(name), result))
+            source = site.workspace.sources.get(name)
+            diffs.append((name, source, _masked(result, source) if isinstance(result, SnapshotDiff) else result))
         return diffs
 
     def _fence(self, html: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: MarkdownEnv) -> str:
@@ -514,3 +516,35 @@ def _swap(new: Path, out: Path) -> None:
         old.rename(out)
         raise
     shutil.rmtree(old)
+
+
+def _masked(result: SnapshotDiff, source: Source | None) -> SnapshotDiff:
+    """The diff as the published changes page may show it: for a source classified personal, special_category or
+    confidential (unknown: treated as personal) its keys masked as identifiers, and the values of columns that
+    suggest a person masked (peil.quality.mask)."""
+    classification = source.classification if source else "personal"
+    diff = result.diff
+
+    def key(value: Key) -> Key:
+        pairs = zip(diff.key, diff.key_values(value), strict=True)
+        masked = tuple(mask_shown(classification, column, v, key=True) for column, v in pairs)
+        return masked if len(diff.key) > 1 else masked[0]
+
+    def row(found: Row) -> Row:
+        pairs = zip(diff.columns, found.values, strict=True)
+        return replace(found, values=tuple(mask_shown(classification, column, v) for column, v in pairs))
+
+    def cell(found: Cell) -> Cell:
+        old, new = (mask_shown(classification, found.column, v) for v in (found.old, found.new))
+        return replace(found, key=key(found.key), old=old, new=new)
+
+    masked = replace(
+        diff,
+        cells=tuple(cell(c) for c in diff.cells),
+        added_keys=tuple(key(k) for k in diff.added_keys),
+        removed_keys=tuple(key(k) for k in diff.removed_keys),
+        duplicates={key(k): counts for k, counts in diff.duplicates.items()},
+        added_rows=tuple(row(r) for r in diff.added_rows),
+        removed_rows=tuple(row(r) for r in diff.removed_rows),
+    )
+    return replace(result, diff=masked)

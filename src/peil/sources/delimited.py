@@ -191,7 +191,9 @@ def _last_records(path: Path, dialect: Dialect) -> list[tuple[int, list[str]]]:
             consumed[0] += len(match.group())
             yield match.group().decode("utf-8", "replace")
 
-    reader = csv.reader(lines(), delimiter=dialect.delimiter, quotechar=dialect.quote, doublequote=True)
+    # strict: a quote never closed is an error here, not one record that swallows the rest of the file (and then
+    # looks like a note below the table); the reader then names the line where it opens.
+    reader = csv.reader(lines(), delimiter=dialect.delimiter, quotechar=dialect.quote, doublequote=True, strict=True)
     records = []
     try:
         while True:
