@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from peil.cli import app
@@ -22,6 +23,7 @@ from peil.reports.scan import render_block, render_page
 from peil.scan import Scan, read, scan
 from peil.scan.adopt import dataset_name
 from peil.scan.output import to_json
+from peil.sources import infer
 from peil.sources.dialect import guess_header_row
 from peil.sources.layout import footer_start, header_index
 
@@ -347,4 +349,23 @@ def test_a_password_protected_workbook_is_skipped_with_its_reason(tmp_path: Path
     result = scan(tmp_path)
     assert [(s.path, s.reason) for s in result.skipped] == [
         ("geheim.xlsx", "the workbook is protected with a password")
+    ]
+
+
+def test_a_count_column_that_happens_to_be_unique_is_no_key(tmp_path: Path) -> None:
+    """(nis_code, jaar) is the key, not the population column to its right whose values all differ (found by a
+    new user): infer proposes it and the scan matches the copies by it and finds the edited cell."""
+    header = "nis_code;jaar;inwoners\n"
+    rows = {
+        (nis, year): 10_000 + 97 * i
+        for i, (nis, year) in enumerate((n, y) for n in ("36015", "36011", "36008") for y in (2019, 2020, 2021))
+    }
+    original = header + "".join(f"{n};{y};{v}\n" for (n, y), v in rows.items())
+    (tmp_path / "inwoners.csv").write_text(original, encoding="utf-8")
+    (tmp_path / "inwoners_def.csv").write_text(original.replace("36015;2019;10000", "36015;2019;99999"), "utf-8")
+    assert yaml.safe_load(infer(tmp_path / "inwoners.csv"))["schema"]["primaryKey"] == ["nis_code", "jaar"]
+    (group,) = scan(tmp_path).groups
+    assert group.key_label == "nis_code | jaar"
+    assert [(c.label, c.column, sorted(str(v) for _, v in c.values)) for c in group.conflicts] == [
+        ("36015 | 2019", "inwoners", ["10000", "99999"])
     ]

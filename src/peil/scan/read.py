@@ -309,16 +309,18 @@ def _describe(con: duckdb.DuckDBPyConnection, relation: str, fields: list[Schema
 
 def candidate_keys(con: duckdb.DuckDBPyConnection, relation: str, rows: int, columns: Sequence[Column]) -> list[Key]:
     """The candidate keys of a canonical table of `rows` rows, leftmost first, from the columns that can be keys
-    (KEY_TYPES): every column at least KEY_SHARE filled and distinct; else, of the first COMPOUND_COLUMNS such
-    columns that are filled on every row and hold two or more values, every pair whose values are unique together
-    (count(DISTINCT (a, b)) is the row count); else every such triple. None for a table of one row."""
+    (KEY_TYPES): of the first COMPOUND_COLUMNS such columns left of the first single key (below) that are filled on
+    every row and hold two or more values, every pair whose values are unique together (count(DISTINCT (a, b)) is
+    the row count), else every such triple; else every column at least KEY_SHARE filled and distinct. People put
+    keys first: (nis_code, jaar) wins over a count column to its right whose values happen to differ. None for a
+    table of one row."""
     if rows < 2:
         return []
     usable = [i for i, c in enumerate(columns) if c.type in KEY_TYPES]
     single = [i for i in usable if min(columns[i].filled, columns[i].distinct) >= KEY_SHARE * rows]
-    if single:
-        return [Key((i,), columns[i].hashes, columns[i].sketch) for i in single]
-    filled = [i for i in usable if columns[i].filled == rows and columns[i].distinct > 1][:COMPOUND_COLUMNS]
+    left = single[0] if single else len(columns)  # a compound key must lie left of the first single one
+    filled = [i for i in usable if i < left and columns[i].filled == rows and columns[i].distinct > 1]
+    filled = filled[:COMPOUND_COLUMNS]
     for width in range(2, COMPOUND_WIDTH + 1):
         sets = [s for s in itertools.combinations(filled, width) if math.prod(columns[i].distinct for i in s) >= rows]
         unique = _unique(con, relation, rows, sets)
@@ -326,7 +328,7 @@ def candidate_keys(con: duckdb.DuckDBPyConnection, relation: str, rows: int, col
             lists = ", ".join(f"list(DISTINCT {_hash(s)})" for s in unique)
             found = con.execute(f"SELECT {lists} FROM {relation}").fetchall()[0]  # noqa: S608
             return [Key(s, *_hashed(hashes)) for s, hashes in zip(unique, found, strict=True)]
-    return []
+    return [Key((i,), columns[i].hashes, columns[i].sketch) for i in single]
 
 
 def _unique(

@@ -15,8 +15,9 @@ between 1910 and 2099 as Excel serial numbers (3654 to 73050) is a date column: 
 into its date (cells.py).
 
 The number format (decimal and thousands separator) is the one under which most columns are numbers; '.' wins a
-tie. The primary key is the first column, else the first pair of columns among the first six, that is unique and
-never empty, from the columns that can be keys (strings, integers, years, dates).
+tie. The primary key is the leftmost column or pair of columns (among the first six) that is unique and never
+empty, from the columns that can be keys (strings, integers, years, dates): (nis_code, jaar) wins over a count
+column to its right whose values happen to differ.
 
 `examine` also says, per sheet, what it chose and why (choices.py): the sheet, the header row and the rows above
 it, merged title cells, what the readers left out or read otherwise than the sheet shows (their warnings), and
@@ -300,10 +301,14 @@ def _field(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) 
 
 
 def _primary_key(con: duckdb.DuckDBPyConnection, fields: list[SchemaField]) -> list[str]:
-    """The first unique, never empty column, else pair of columns among the first six; [] when none is. The sets
-    are tried KEY_BATCH at a time: a wide sheet (a cross table read as it is) has a thousand columns."""
+    """The leftmost unique, never empty column or pair of columns (among the first six): the set whose last column
+    comes first, and of those the smaller; [] when none is. People put keys first: (nis_code, jaar) before a count
+    column that happens to be unique. The sets are tried KEY_BATCH at a time: a wide sheet (a cross table read as
+    it is) has a thousand columns."""
     names = [f.name for f in fields if f.type in KEY_TYPES]
+    position = {name: index for index, name in enumerate(names)}
     sets = [[n] for n in names] + [list(p) for p in itertools.combinations(names[:6], 2)]
+    sets.sort(key=lambda s: (max(position[n] for n in s), len(s)))
     if not sets or con.execute("SELECT count(*) FROM t").fetchall()[0][0] < 2:
         return []
     for start in range(0, len(sets), KEY_BATCH):
