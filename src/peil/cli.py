@@ -125,8 +125,8 @@ def infer(
     chosen for each sheet (the sheet, the header row, rows left out, types) is printed too: on standard error
     when the YAML goes to standard output.
     """
-    if output and output.exists() and not force:
-        raise WorkspaceError(f"{output} exists", hint="Choose another file name, or pass --force to replace it.")
+    if output:
+        _refuse_overwrite(output, force)
     target = (output or Path("sources") / "x.yaml").resolve()
     root = target.parent.parent if target.parent.name == "sources" else Path.cwd()
     proposal = sources.examine(file, root, sheet)
@@ -362,6 +362,11 @@ def _check_export(path: Path, force: bool) -> None:
         raise WorkspaceError(f"{path} is not an .xlsx file name", hint="The export is a workbook: name it NAME.xlsx.")
     if not path.parent.is_dir():
         raise WorkspaceError(f"the folder {path.parent} does not exist", hint="Create it, or choose another folder.")
+    _refuse_overwrite(path, force)
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    """Raise WorkspaceError when `path` exists and `force` is not given: nothing of the user's is replaced."""
     if path.exists() and not force:
         raise WorkspaceError(f"{path} exists", hint="Choose another file name, or pass --force to replace it.")
 

@@ -25,12 +25,18 @@ PERSONAL_NAME = re.compile(  # a column that by its name alone holds personal da
     r"personeelsnummer|personnel_?number|employee_?(id|number))$",
     re.IGNORECASE,
 )
+NATIONAL_NUMBER_NAME = re.compile(r"rijksregister|insz|niss", re.IGNORECASE)
 NATIONAL_NUMBER_SHARE = 0.9  # of a column's filled values valid as national register or BIS numbers
 
 
 def suggests_person(column: str) -> bool:
     """Whether a column's name suggests data about a person (broad: gemeentenaam matches too; for masking)."""
     return PERSON_WORDS.search(column) is not None
+
+
+def national_number_name(column: str) -> bool:
+    """Whether a column's name says it holds national register numbers: rijksregisternummer, insz, niss, ..."""
+    return NATIONAL_NUMBER_NAME.search(column) is not None
 
 
 def personal_name(column: str) -> bool:

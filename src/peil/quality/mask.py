@@ -12,7 +12,7 @@ import re
 
 from stdnum.be import nn
 
-from peil.privacy import suggests_person
+from peil.privacy import national_number_name, suggests_person
 
 SENSITIVE = frozenset({"personal", "special_category", "confidential"})
 KEEP_IDENTIFIER = 4
@@ -52,5 +52,5 @@ def mask_shown(classification: str, column: str, value: object, key: bool = Fals
     named after the national register number keeps the birth date only."""
     if value is None or not needs_masking(classification, column, key):
         return value
-    check_type = "national_register_number" if re.search(r"rijksregister|insz|niss", column, re.I) else ""
+    check_type = "national_register_number" if national_number_name(column) else ""
     return mask(str(value), check_type, key)
