@@ -29,12 +29,14 @@ test: lint
 benchmarks: install-dev
 	$(BIN)/python benchmarks/ingest.py
 
-# After changing a text in a template, in src/peil/reports or a message of quality/run.py: refresh the catalogs, translate the new entries in
-# both messages.po files (msgstr ""), then run `make catalogs` again to compile them.
+# After changing a text in a template, in src/peil/reports or a message marked N_ in the files of MESSAGES: refresh the
+# catalogs, translate the new entries in both messages.po files (msgstr ""), then run `make catalogs` again to
+# compile them.
 LOCALE := src/peil/locale
+MESSAGES := src/peil/quality/run.py src/peil/quality/problems.py src/peil/quality/quarantine.py src/peil/scan/read.py
 catalogs: install-dev
 	$(BIN)/pybabel extract -F $(LOCALE)/babel.cfg --no-location --sort-output --project=peil --version=0.1.0 \
-		--copyright-holder="peil developers" -k N_ -o $(LOCALE)/messages.pot src/peil/reports src/peil/quality/run.py
+		--copyright-holder="peil developers" -k N_ -o $(LOCALE)/messages.pot src/peil/reports $(MESSAGES)
 	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --ignore-obsolete \
 		--ignore-pot-creation-date
 	$(BIN)/pybabel compile -d $(LOCALE) -D messages --statistics

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -57,6 +58,20 @@ def test_first_build_snapshots_every_source_and_computes_indicators(starter: Pat
     )
     assert summary.indicator_rows["inwoners"] == 590 * 7
     assert (starter / "site" / "index.html").is_file()
+    assert summary.warnings == []
+
+
+def test_a_placeholder_owner_builds_with_a_warning_per_dataset(starter: Path) -> None:
+    _replace(starter / "sources" / "gemeenten.yaml", "owner: Strategische cel", "owner: TODO")
+    _replace(starter / "sources" / "bevolking.yaml", "owner: Strategische cel", "owner:")
+    summary = build(starter)
+    assert summary.snapshots_made == 2
+    assert summary.warnings == [
+        "bevolking: owner is empty; name the department that answers for this dataset",
+        "gemeenten: owner is still the placeholder 'TODO'; name the department that answers for this dataset",
+    ]
+    recorded = _value(starter, f"SELECT summary_json FROM meta.builds WHERE build_id = {summary.build_id}")
+    assert json.loads(str(recorded))["warnings"] == summary.warnings
 
 
 def test_unchanged_source_makes_no_snapshot(starter: Path) -> None:

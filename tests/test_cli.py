@@ -7,9 +7,13 @@ import io
 import json
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from peil.output import csv_cell, write_csv
 
 
 def peil(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -36,6 +40,24 @@ def test_init_creates_a_workspace_that_builds_at_once(tmp_path: Path) -> None:
         ["value"],
         ["75219.0"],
     ]  # Kortrijk on 1 January 2015, Statbel
+
+
+def test_an_owner_left_as_todo_is_warned_about_at_build_and_shown_as_none(tmp_path: Path) -> None:
+    root = tmp_path / "gemeente"
+    assert peil("init", str(root)).returncode == 0
+    declaration = root / "sources" / "gemeenten.yaml"
+    declaration.write_text(
+        declaration.read_text(encoding="utf-8").replace("owner: Strategische cel", "owner: TODO"), encoding="utf-8"
+    )
+    built = peil("build", "-w", str(root))
+    assert built.returncode == 0, built.stderr
+    expected = "warning gemeenten: owner is still the placeholder 'TODO'; name the department that answers for"
+    assert expected in " ".join(built.stdout.split())
+    listed = peil("sources", "-w", str(root))
+    assert "none (TODO)" in listed.stdout and "Strategische cel" in listed.stdout
+    page = (root / "site" / "bronnen.html").read_text(encoding="utf-8")
+    assert '<dt>Eigenaar</dt><dd><em class="missing">nog niet benoemd</em></dd>' in page
+    assert "<dt>Eigenaar</dt><dd>Strategische cel</dd>" in page
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
@@ -117,3 +139,97 @@ def test_every_command_has_help(command: str) -> None:
     result = peil(command, "--help")
     assert result.returncode == 0
     assert "Usage" in result.stdout
+
+
+FORMULA = '=HYPERLINK("http://evil","x")'
+LINKS = """\
+path: data/links.csv
+owner: Dienst Communicatie
+schema:
+  fields:
+    - {name: id, type: string}
+    - {name: label, type: string}
+    - {name: saldo, type: integer}
+  primaryKey: id
+"""
+
+
+@pytest.fixture(scope="module")
+def links(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace whose dataset links holds a formula as text and negative numbers, built twice: row b's label
+    became the formula and row a's saldo went from -5 to -6."""
+    root = tmp_path_factory.mktemp("links") / "ws"
+    assert peil("init", str(root)).returncode == 0
+    (root / "sources" / "links.yaml").write_text(LINKS, encoding="utf-8")
+    data = root / "data" / "links.csv"
+    formula = FORMULA.replace('"', '""')
+    data.write_text(f'id,label,saldo\na,"{formula}",-5\nb,gewoon,7\n', encoding="utf-8")
+    assert peil("build", "-w", str(root)).returncode == 0
+    data.write_text(f'id,label,saldo\na,"{formula}",-6\nb,"{formula}",7\n', encoding="utf-8")
+    assert peil("build", "-w", str(root)).returncode == 0
+    return root
+
+
+def test_sql_csv_escapes_formulas_and_keeps_negative_numbers(links: Path) -> None:
+    result = peil("sql", "-w", str(links), "-f", "csv", "SELECT id, label, saldo, -2.5 AS f FROM links ORDER BY id")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        ["id", "label", "saldo", "f"],
+        ["a", "'" + FORMULA, "-6", "-2.5"],
+        ["b", "'" + FORMULA, "7", "-2.5"],
+    ]
+    assert result.stdout.splitlines()[1] == """a,"'=HYPERLINK(""http://evil"",""x"")",-6,-2.5"""
+
+
+def test_diff_csv_escapes_formulas_and_keeps_negative_numbers(links: Path) -> None:
+    result = peil("diff", "links", "-w", str(links), "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        ["change", "id", "column", "old", "new"],
+        ["changed", "a", "saldo", "-5", "-6"],
+        ["changed", "b", "label", "gewoon", "'" + FORMULA],
+    ]
+    assert "changed,a,saldo,-5,-6" in result.stdout.splitlines()
+    assert "links, version 1 -> 2" in result.stderr
+
+
+def test_sql_describes_a_dataset_and_refuses_call_with_peil_message_alone(links: Path) -> None:
+    described = peil("sql", "-w", str(links), "-f", "csv", "DESCRIBE links")
+    assert described.returncode == 0, described.stderr
+    assert [row[:2] for row in csv.reader(io.StringIO(described.stdout))][:4] == [
+        ["column_name", "column_type"],
+        ["id", "VARCHAR"],
+        ["label", "VARCHAR"],
+        ["saldo", "BIGINT"],
+    ]
+    for statement, kind in (("CALL pragma_version()", "CALL"), ("LOAD httpfs", "LOAD")):
+        refused = peil("sql", "-w", str(links), statement)
+        assert refused.returncode == 1 and refused.stdout == ""
+        assert refused.stderr.startswith(f"error only queries are allowed, not {kind}")
+        assert "unsupported syntax" not in refused.stderr and "Command" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+32 51 26 21 11", "'+32 51 26 21 11"),
+        ("-2+3", "'-2+3"),
+        ("-5", "'-5"),  # text, not a number: a spreadsheet would compute it
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, None),
+        (-5, -5),
+        (-2.5, -2.5),
+        (Decimal("-0.10"), Decimal("-0.10")),
+        (date(2024, 1, 1), "2024-01-01"),
+    ],
+)
+def test_a_csv_cell_a_spreadsheet_would_run_gets_an_apostrophe(value: object, cell: object) -> None:
+    assert csv_cell(value) == cell
+    out = io.StringIO()
+    write_csv(["x"], [[value]], out)
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [["x"], ["" if cell is None else str(cell)]]

@@ -365,6 +365,10 @@ def test_a_missing_table_or_key_column_is_a_store_error(con: duckdb.DuckDBPyConn
     table(con, "v2", {"nr": "INTEGER"}, [(1,)])
     with pytest.raises(StoreError, match=r"the key column 'id' is not in v2\n  Its columns: nr\."):
         diff_tables(con, "v1", "v2", ["id"], None)
+    con.execute("CREATE VIEW v3 AS SELECT * FROM v1")
+    with pytest.raises(StoreError, match="v3 is a view: a diff by key compares tables"):
+        diff_tables(con, "v1", "v3", ["id"], None)
+    assert diff_tables(con, "v1", "v3", [], None).identical
 
 
 def test_quoted_names_work_and_no_temporary_table_stays_behind(tmp_path: Path) -> None:
@@ -488,7 +492,7 @@ def test_change_rows_and_json_name_every_difference_by_key(con: duckdb.DuckDBPyC
         ],
     )
     data = to_json(result)
-    assert data["cells"] == [{"key": {"nis": "1", "jaar": 2020}, "column": "v", "old": 1, "new": 5}]
+    assert data["cells"] == [{"key": {"nis": "1", "jaar": 2020}, "column": "v", "old": 1, "new": 5, "unfit": []}]
     assert data["added_keys"] == [{"nis": "3", "jaar": 2020}] and data["removed_keys"] == [{"nis": "2", "jaar": 2020}]
     assert (data["mode"], data["added"], data["removed"], data["changed"], data["unchanged"]) == ("key", 1, 1, 1, 0)
     assert summary(result)[:2] == [

@@ -16,7 +16,7 @@ import pytest
 
 from peil import query
 from peil.build import build
-from peil.diff import Cell, Row, diff_snapshots
+from peil.diff import Cell, Row, Unfit, diff_snapshots
 from peil.store import Warehouse
 from peil.workspace import Source
 
@@ -153,8 +153,8 @@ def test_peil_diff_writes_json(built: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["cells"] == [
-        {"key": {"CD_MUNTY_REFNIS": "36015"}, "column": "2009", "old": 56893, "new": 56894},
-        {"key": {"CD_MUNTY_REFNIS": "36015"}, "column": "2015", "old": 60386, "new": 60400},
+        {"key": {"CD_MUNTY_REFNIS": "36015"}, "column": "2009", "old": 56893, "new": 56894, "unfit": []},
+        {"key": {"CD_MUNTY_REFNIS": "36015"}, "column": "2015", "old": 60386, "new": 60400, "unfit": []},
     ]
     assert data["added_keys"] == [{"CD_MUNTY_REFNIS": "99999"}]
     assert data["removed_keys"] == [{"CD_MUNTY_REFNIS": "11001"}]
@@ -231,3 +231,34 @@ def test_the_changes_page_masks_the_keys_and_personal_values_of_a_personal_sourc
     assert "<td><del>OCMW</del></td><td><ins>Thuiszorg</ins></td>" in html  # not about a person: shown
     for personal in ("K1001", "Jan", "Pieter", "822.30", "915.12"):
         assert personal not in html
+
+
+def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(STARTER, root)
+    edit(root / "peil.yaml", "{name}", "Test")
+    edit(root / "peil.yaml", "{municipality}", "36015")
+    (root / "sources" / "fte.yaml").write_text(
+        "path: data/fte.csv\nowner: Dienst Personeel\nschema:\n  fields:\n    - {name: nr, type: string}\n"
+        "    - {name: fte, type: number}\n  primaryKey: nr\n",
+        encoding="utf-8",
+    )
+    data = root / "data" / "fte.csv"
+    data.write_text("nr,fte\nP1,0.8\nP2,1\nP3,0.5x\n", encoding="utf-8")
+    build(root)
+    data.write_text("nr,fte\nP1,0.8x\nP2,1\nP3,0.5\n", encoding="utf-8")
+    build(root)
+    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
+        diff = diff_snapshots(con, "fte").diff
+    assert diff.cells == (Cell("P1", "fte", 0.8, "0.8x"), Cell("P3", "fte", "0.5x", 0.5))
+    assert isinstance(diff.cells[0].new, Unfit) and isinstance(diff.cells[1].old, Unfit)
+    assert not isinstance(diff.cells[0].old, Unfit)
+    html = (root / "site" / "wijzigingen.html").read_text(encoding="utf-8")
+    assert '<td><del>0,8</del></td><td><ins><span class="unfit" title="Deze waarde paste niet' in html
+    assert ">0.8x</span></ins>" in html
+    shown = peil("diff", "fte", "-w", str(root), "--format", "json")
+    cells = json.loads(shown.stdout)["cells"]
+    assert [(c["key"], c["old"], c["new"], c["unfit"]) for c in cells] == [
+        ({"nr": "P1"}, 0.8, "0.8x", ["new"]),
+        ({"nr": "P3"}, "0.5x", 0.5, ["old"]),
+    ]

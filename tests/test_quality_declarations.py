@@ -57,6 +57,24 @@ def load_with(tmp_path: Path, checks: str, other: str | None = None) -> Workspac
             ["'minimum' is not a known field", "'min'"],
         ),
         ("  - column: id\n", 10, "checks[1].type", ["'type' is required"]),
+        (
+            "  - tpye: not_null\n    column: id\n",
+            10,
+            "checks[1].tpye",
+            ["'tpye' is not a known field; did you mean 'type'? The required field 'type' is missing"],
+        ),
+        (
+            "  - type: range\n    colum: id\n    min: 0\n",
+            11,
+            "checks[1].colum",
+            ["'colum' is not a known field; did you mean 'column'? The required field 'column' is missing"],
+        ),
+        (
+            "  - type: not_null\n    column: id\n    column: rijksregisternummer\n",
+            12,
+            "checks[1].column",
+            ["the key 'column' is given twice in one mapping (first on line 11)", "Keep one of them"],
+        ),
     ],
 )
 def test_a_bad_check_names_file_line_and_field(

@@ -120,3 +120,70 @@ def test_the_steward_workbook_keeps_formula_like_text_literal(tmp_path: Path) ->
     assert source.read_text(encoding="utf-8").startswith("id;link\n")  # the steward's file is untouched
     replaced = CliRunner().invoke(app, ["quarantine", "links", "-w", str(root), "--export", str(out), "--force"])
     assert replaced.exit_code == 0, replaced.output
+
+
+def fte_workspace(root: Path, language: str = "nl", checks: str = "  - {type: range, column: fte, min: 0}\n") -> Path:
+    """A workspace whose staff file has an fte that is no number ('0,8x') and one below the minimum."""
+    (root / "sources").mkdir(parents=True)
+    (root / "data").mkdir()
+    (root / "peil.yaml").write_text(f'name: t\nmunicipality: "36015"\nlanguage: {language}\n', encoding="utf-8")
+    (root / "data" / "p.csv").write_text("nr;fte\n1;0,8\n2;0,8x\n3;-0,5\n4;1\n", encoding="utf-8")
+    (root / "sources" / "staff.yaml").write_text(
+        "path: data/p.csv\nowner: t\noptions: {delimiter: ';', decimal: ','}\nschema:\n  fields:\n"
+        "    - {name: nr, type: integer}\n    - {name: fte, type: number}\n  primaryKey: [nr]\n"
+        "checks:\n" + checks,
+        encoding="utf-8",
+    )
+    build(root)
+    return root
+
+
+def exported(root: Path, out: Path, *options: str) -> list[list[object]]:
+    result = CliRunner().invoke(app, ["quarantine", "staff", "-w", str(root), "--export", str(out), *options])
+    assert result.exit_code == 0, result.output
+    rows: list[list[object]] = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    return rows
+
+
+def test_the_export_is_in_the_workspace_language_and_shows_the_text_that_did_not_fit(tmp_path: Path) -> None:
+    root = fte_workspace(tmp_path / "ws")
+    header, *body = exported(root, tmp_path / "nl.xlsx")
+    assert header == ["bestand", "blad", "rij", "sleutel", "tegengehouden", "controles", "redenen", "nr", "fte"]
+    by_nr = {row[header.index("nr")]: row for row in body}
+    assert sorted(by_nr) == [2, 3]
+    assert by_nr[2][header.index("fte")] == "0,8x"  # the text of the file, where the steward fixes it
+    assert by_nr[2][header.index("redenen")] == "type (fte): geen getal [0,8x]"
+    assert by_nr[3][header.index("fte")] == -0.5  # a number that fits stays a number
+    assert by_nr[3][header.index("redenen")] == "range_fte (fte): onder het minimum [-0.5]"
+    header, *body = exported(root, tmp_path / "en.xlsx", "--language", "en")
+    assert header == ["file", "sheet", "row", "key", "held", "checks", "reasons", "nr", "fte"]
+    assert [row[header.index("reasons")] for row in body] == [
+        "type (fte): not a number [0,8x]",
+        "range_fte (fte): below the minimum [-0.5]",
+    ]
+    listed = CliRunner().invoke(app, ["quarantine", "staff", "-w", str(root), "--format", "json"])
+    assert '"fte": "0,8x"' in listed.output and '"reasons": "type (fte): not a number [0,8x]"' in listed.output
+
+
+def test_an_english_workspace_exports_in_english(tmp_path: Path) -> None:
+    root = fte_workspace(tmp_path / "ws", language="en")
+    assert exported(root, tmp_path / "q.xlsx")[0][:7] == ["file", "sheet", "row", "key", "held", "checks", "reasons"]
+    assert exported(root, tmp_path / "nl.xlsx", "--language", "nl")[0][6] == "redenen"
+
+
+def test_the_quality_page_shows_a_failing_number_in_its_language(tmp_path: Path) -> None:
+    dutch = (fte_workspace(tmp_path / "nl") / "site" / "kwaliteit.html").read_text(encoding="utf-8")
+    english = (fte_workspace(tmp_path / "en", language="en") / "site" / "kwaliteit.html").read_text(encoding="utf-8")
+    assert "<code>-0,5</code> (onder het minimum)" in dutch and "<code>0,8x</code> (geen getal)" in dutch
+    assert "<code>-0.5</code> (below the minimum)" in english and "<code>0,8x</code> (not a number)" in english
+
+
+def test_the_quality_page_shows_thresholds_in_its_language(tmp_path: Path) -> None:
+    checks = (
+        "  - {type: range, column: fte, min: 0, threshold: {rows: 5}}\n"
+        "  - {type: range, column: fte, max: 0.9, threshold: {percent: 2.5}, name: range_fte_max}\n"
+    )
+    dutch = (fte_workspace(tmp_path / "nl", checks=checks) / "site" / "kwaliteit.html").read_text(encoding="utf-8")
+    english = fte_workspace(tmp_path / "en", "en", checks) / "site" / "kwaliteit.html"
+    assert "(aanvaardt 5 rijen)" in dutch and "(aanvaardt 2,5%)" in dutch
+    assert "(tolerates 5 rows)" in english.read_text(encoding="utf-8")

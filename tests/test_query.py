@@ -39,17 +39,75 @@ def test_limit_cuts_and_says_so(warehouse: Path) -> None:
     [
         ("DROP TABLE t", "only queries are allowed, not DROP"),
         ("INSERT INTO t VALUES ('x', 1)", "only queries are allowed, not INSERT"),
+        ("UPDATE t SET n = 0", "only queries are allowed, not UPDATE"),
+        ("CREATE TABLE u (a INTEGER)", "only queries are allowed, not CREATE"),
+        ("WITH x AS (SELECT 'x', 1) INSERT INTO t SELECT * FROM x", "only queries are allowed, not INSERT"),
         ("SELECT 1; DROP TABLE t", "expected one statement, found 2"),
-        ("ATTACH 'other.duckdb'", "only queries are allowed"),
-        ("COPY t TO '/tmp/x.csv'", "only queries are allowed"),
+        ("DESCRIBE t; DROP TABLE t", "expected one statement, found 2"),
         ("SELECT * FROM t WHERE code = ''; DROP TABLE t; --'", "expected one statement, found"),
+        ("ATTACH '{dir}/other.duckdb' AS other", "only queries are allowed, not ATTACH"),
+        ("DETACH other", "only queries are allowed, not DETACH"),
+        ("COPY t TO '{dir}/x.csv'", "only queries are allowed, not COPY"),
+        ("EXPORT DATABASE '{dir}/export'", "only queries are allowed, not EXPORT"),
+        ("IMPORT DATABASE '{dir}/export'", "only queries are allowed, not IMPORT"),
+        ("INSTALL httpfs", "only queries are allowed, not INSTALL"),
+        ("LOAD httpfs", "only queries are allowed, not LOAD"),
+        ("CALL pragma_version()", "only queries are allowed, not CALL"),
+        ("PRAGMA threads = 1", "only queries are allowed, not PRAGMA"),
+        ("PRAGMA enable_profiling", "only queries are allowed, not PRAGMA"),
+        ("SET threads = 1", "only queries are allowed, not SET"),
+        ("RESET threads", "only queries are allowed, not RESET"),
+        ("CHECKPOINT", "only queries are allowed, not CHECKPOINT"),
+        ("SHOW DATABASES", "only queries are allowed, not SHOW"),
     ],
 )
-def test_statements_other_than_one_query_are_refused(warehouse: Path, sql: str, message: str) -> None:
+def test_statements_other_than_one_query_are_refused(
+    warehouse: Path, sql: str, message: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refused with peil's message alone (no sqlglot warning), before anything runs: no file, no table, no
+    setting changes."""
+    before = warehouse.read_bytes()
     with query.read_only(warehouse) as con, pytest.raises(QueryError, match=message):
-        query.run(con, sql)
+        query.run(con, sql.format(dir=warehouse.parent))
+    assert not [r for r in caplog.records if r.name.startswith("sqlglot")]
+    assert sorted(p.name for p in warehouse.parent.iterdir()) == ["w.duckdb"] and warehouse.read_bytes() == before
     with query.read_only(warehouse) as con:
         assert con.execute("SELECT count(*) FROM t").fetchall() == [(2,)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "columns", "first"),
+    [
+        ("DESCRIBE t", ["column_name", "column_type", "null", "key", "default", "extra"], ("code", "VARCHAR")),
+        ("DESC t", ["column_name", "column_type", "null", "key", "default", "extra"], ("code", "VARCHAR")),
+        (
+            "DESCRIBE SELECT n FROM t",
+            ["column_name", "column_type", "null", "key", "default", "extra"],
+            ("n", "INTEGER"),
+        ),
+        ("SUMMARIZE t", ["column_name", "column_type", "min", "max"], ("code", "VARCHAR", "11002", "36015")),
+        ("SUMMARIZE SELECT n FROM t", ["column_name", "column_type", "min", "max"], ("n", "INTEGER", "3", "5")),
+        ("SHOW TABLES", ["name"], ("t",)),
+        ("SHOW ALL TABLES", ["database", "schema", "name"], ("w", "main", "t")),
+    ],
+)
+def test_describe_summarize_and_show_tables_run_read_only(
+    warehouse: Path, sql: str, columns: list[str], first: tuple[object, ...], caplog: pytest.LogCaptureFixture
+) -> None:
+    before = warehouse.read_bytes()
+    with query.read_only(warehouse) as con:
+        result = query.run(con, sql)
+    assert result.columns[: len(columns)] == columns
+    assert result.rows[0][: len(first)] == first
+    assert not caplog.records and warehouse.read_bytes() == before
+
+
+def test_generated_sql_that_is_embedded_stays_one_query() -> None:
+    """validate without `inspection` (a custom check's SQL, placed after a WITH) refuses DESCRIBE and the like."""
+    for sql in ("DESCRIBE t", "SUMMARIZE t", "SHOW TABLES"):
+        with pytest.raises(QueryError, match=f"only queries are allowed, not {sql.split()[0]}"):
+            query.validate(sql)
+    assert query.validate("SELECT * FROM t") == "SELECT * FROM t"
 
 
 def test_a_select_cannot_read_files(warehouse: Path) -> None:

@@ -8,8 +8,10 @@ import re
 import shutil
 import subprocess
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -540,22 +542,52 @@ def test_report_may_not_take_a_generated_page_name(tmp_path: Path, warehouse: du
         render_site(ws.load(root), warehouse, root / "site", build_id=2)
 
 
-def test_serve_serves_the_site_on_loopback(tmp_path: Path, warehouse: duckdb.DuckDBPyConnection) -> None:
-    site = build_site(tmp_path, warehouse)
+@contextmanager
+def serving(site: Path) -> Iterator[str]:
+    """`site` served by make_server on a free loopback port, as its base URL; stopped afterwards."""
     server = make_server(site, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         host, port = server.server_address[:2]
         assert host == "127.0.0.1"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5) as response:
-            assert response.status == 200
-            assert "15,3%" in response.read().decode("utf-8")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vega.min.js", timeout=5) as response:
-            assert response.headers["Content-Type"] == "text/javascript"
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def status(url: str) -> tuple[int, str]:
+    """The status and body of a GET, following redirects; an error status is returned, not raised."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def test_serve_serves_the_site_on_loopback(tmp_path: Path, warehouse: duckdb.DuckDBPyConnection) -> None:
+    with serving(build_site(tmp_path, warehouse)) as base:
+        with urllib.request.urlopen(f"{base}/index.html", timeout=5) as response:
+            assert response.status == 200
+            assert "15,3%" in response.read().decode("utf-8")
+        with urllib.request.urlopen(f"{base}/static/vega.min.js", timeout=5) as response:
+            assert response.headers["Content-Type"] == "text/javascript"
+
+
+def test_serve_answers_a_folder_without_index_html_with_404_not_a_listing(
+    tmp_path: Path, warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    site = build_site(tmp_path, warehouse)
+    with serving(site) as base:
+        root, listing, redirected, asset, missing = (
+            status(f"{base}{path}") for path in ("/", "/static/", "/static", "/static/peil.css", "/static/nope.js")
+        )
+    assert root[0] == 200 and "15,3%" in root[1]
+    assert listing[0] == 404 and "vega.min.js" not in listing[1] and "Directory listing" not in listing[1]
+    assert redirected[0] == 404 and "vega.min.js" not in redirected[1]
+    assert asset[0] == 200 and asset[1] == (site / "static" / "peil.css").read_text(encoding="utf-8")
+    assert missing[0] == 404
 
 
 def test_serve_without_a_built_site_says_run_build(tmp_path: Path) -> None:
@@ -592,3 +624,25 @@ def test_charts_render_offline_in_a_browser(tmp_path: Path, warehouse: duckdb.Du
     screenshot = tmp_path / "index.png"
     run_chromium(tmp_path / "profile", f"--screenshot={screenshot}", page)
     assert screenshot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_table_cells_show_fractions_in_the_page_language_and_years_and_codes_as_they_are(
+    tmp_path: Path, warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    select = "SELECT 0.8::DOUBLE AS fte, 1234.5 AS bedrag, 0.80::DECIMAL(4, 2) AS d, 2024 AS jaar, 36015 AS nis"
+    index = f"```table\n{select}\n```\n"
+    shown = {}
+    for language in ("nl", "en"):
+        (tmp_path / language).mkdir()
+        site = build_site(tmp_path / language, warehouse, index=index, language=language)
+        shown[language] = (site / "index.html").read_text(encoding="utf-8")
+    cells = '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">2024</td>'
+    cells += '<td class="num">{}</td></tr>'
+    assert cells.format("0,8", "1.234,5", "0,80", "36015") in shown["nl"]
+    assert cells.format("0.8", "1,234.5", "0.80", "36015") in shown["en"]
+
+
+def test_the_footer_says_the_build_time_is_belgian_time(tmp_path: Path, warehouse: duckdb.DuckDBPyConnection) -> None:
+    html = (build_site(tmp_path, warehouse) / "index.html").read_text(encoding="utf-8")
+    assert "Build 2 van 15 mrt 2024, 11:05 CET." in html  # started 10:05 UTC
+    assert "Tijden zijn in Belgische tijd." in html

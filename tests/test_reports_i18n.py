@@ -20,8 +20,16 @@ from peil.reports import i18n
 
 LOCALE = Path(i18n.__file__).resolve().parent.parent / "locale"
 REPORTS = Path(i18n.__file__).resolve().parent
-QUALITY_RUN = REPORTS.parent / "quality" / "run.py"
+ROOT = REPORTS.parents[2]
 LANGUAGES = ("nl", "en")
+
+
+def message_files() -> list[Path]:
+    """The Python files outside peil.reports whose N_ texts `make catalogs` extracts (its MESSAGES)."""
+    line = next(
+        line for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines() if line.startswith("MESSAGES")
+    )
+    return [ROOT / name for name in line.split(":=")[1].split()]
 
 
 def catalog(language: str, kind: str) -> Catalog:
@@ -41,8 +49,16 @@ def used_message_ids() -> set[str]:
         method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     reports = {str(message[2]) for message in extract_from_dir(REPORTS, method_map, options_map, keywords)}
-    problems = {str(message[1]) for message in extract_from_file("python", str(QUALITY_RUN), keywords)}
-    return reports | problems
+    marked = {str(m[1]) for path in message_files() for m in extract_from_file("python", str(path), keywords)}
+    return reports | marked
+
+
+def test_the_catalogs_take_the_scanner_and_quarantine_texts() -> None:
+    names = {path.relative_to(ROOT).as_posix() for path in message_files()}
+    assert {"src/peil/scan/read.py", "src/peil/quality/quarantine.py", "src/peil/quality/problems.py"} <= names
+    assert i18n.translations("nl").gettext("the sheet is hidden in the workbook (old data?)") == (
+        "het blad is verborgen in de werkmap (oude gegevens?)"
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -133,3 +149,18 @@ def test_chart_number_locale_follows_the_language() -> None:
 )
 def test_significant_decimals_show_the_largest_value_to_three_digits(values: tuple[float, ...], decimals: int) -> None:
     assert i18n.significant_decimals(values) == decimals
+
+
+def test_number_texts_become_numbers_and_other_texts_stay_as_they_are() -> None:
+    assert i18n.as_number("-6.0") == Decimal("-6.0") and i18n.as_number("1e+20") == Decimal("1e20")
+    assert [i18n.as_number(t) for t in ("12,5 kg", "NaN", "inf", "", None)] == ["12,5 kg", "NaN", "inf", "", None]
+
+
+def test_the_terminal_shows_belgian_time_with_its_zone_across_the_change_to_summer_time() -> None:
+    assert i18n.terminal_time(dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)) == "2026-03-29 01:30:00 CET"
+    assert i18n.terminal_time(dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)) == "2026-03-29 03:30:00 CEST"
+    assert i18n.terminal_time(dt.datetime(2026, 10, 25, 0, 30)) == "2026-10-25 02:30:00 CEST"  # naive: UTC
+    assert i18n.terminal_time(dt.datetime(2026, 10, 25, 1, 30)) == "2026-10-25 02:30:00 CET"  # the hour again
+    assert i18n.format_datetime(dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC), "nl", zone=True) == (
+        "29 mrt 2026, 03:30 CEST"
+    )

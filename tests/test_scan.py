@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from rich.console import Console
 from typer.testing import CliRunner
 
 from peil.cli import app
@@ -22,7 +23,7 @@ from peil.reports.render import environment
 from peil.reports.scan import render_block, render_page
 from peil.scan import Scan, read, scan
 from peil.scan.adopt import dataset_name
-from peil.scan.output import to_json
+from peil.scan.output import print_scan, to_json
 from peil.sources import infer
 from peil.sources.dialect import guess_header_row
 from peil.sources.layout import footer_start, header_index
@@ -369,3 +370,105 @@ def test_a_count_column_that_happens_to_be_unique_is_no_key(tmp_path: Path) -> N
     assert [(c.label, c.column, sorted(str(v) for _, v in c.values)) for c in group.conflicts] == [
         ("36015 | 2019", "inwoners", ["10000", "99999"])
     ]
+
+
+@pytest.mark.parametrize(
+    ("changed", "keys", "cells"),
+    [
+        (1, "1 key is not in every copy:", "1 conflicting cell"),
+        (2, "2 keys are not in every copy:", "2 conflicting cells"),
+    ],
+)
+def test_the_summary_counts_keys_and_conflicts_in_singular_and_plural(
+    tmp_path: Path, changed: int, keys: str, cells: str
+) -> None:
+    """The copy lacks the first `changed` keys and has `changed` other cells edited."""
+    rows = [f"K{i:03d};naam {i};{i * 3}\n" for i in range(1, 21)]
+    edited = [row.replace(";", ";ander ", 1) for row in rows[10 : 10 + changed]]
+    (tmp_path / "lijst.csv").write_text("code;naam;aantal\n" + "".join(rows), encoding="utf-8")
+    copy = rows[changed:10] + edited + rows[10 + changed :]
+    (tmp_path / "lijst_kopie.csv").write_text("code;naam;aantal\n" + "".join(copy), encoding="utf-8")
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), scan(tmp_path))
+    lines = [line.strip() for line in out.getvalue().splitlines()]  # a table's title is centred
+    assert keys in lines and cells in lines
+
+
+def copies_page(root: Path, language: str) -> str:
+    """The built page of a workspace in `language` whose report scans a folder holding a workbook with a hidden
+    sheet, a copy of its visible sheet with a total row below and another fte for row 3, and a lock file."""
+    (root / "reports").mkdir(parents=True)
+    (root / "peil.yaml").write_text(f'name: t\nmunicipality: "36015"\nlanguage: {language}\n', encoding="utf-8")
+    (root / "reports" / "kopieen.md").write_text("# Kopieën\n\n```scan\nstray\n```\n", encoding="utf-8")
+    folder = root / "stray"
+    folder.mkdir()
+    rows: list[list[object]] = [
+        ["nr", "naam", "fte"],
+        *[[i, f"naam {i}", 0.8 if i == 3 else 1.0] for i in range(1, 21)],
+    ]
+    book = openpyxl.Workbook()
+    for title, sheet_rows in (
+        ("Lijst", rows),
+        ("Oud", [["code", "omschrijving"], *[[f"C{i}", f"oud {i}"] for i in range(6)]]),
+    ):
+        sheet = book.create_sheet(title)
+        for row in sheet_rows:
+            sheet.append(row)
+    del book["Sheet"]
+    book["Oud"].sheet_state = "hidden"
+    book.save(folder / "lijst.xlsx")
+    copied = [row if row[0] != 3 else [3, "naam 3", 1.5] for row in rows]
+    workbook(folder / "lijst_kopie.xlsx", [*copied, ["Totaal", None, 19.5]])
+    (folder / "~$lijst.xlsx").write_bytes(b"\x05Jan  ")
+    built = CliRunner().invoke(app, ["build", "-w", str(root)])
+    assert built.exit_code == 0, built.output
+    return (root / "site" / "kopieen.html").read_text(encoding="utf-8")
+
+
+def test_the_built_copies_page_says_the_remarks_and_numbers_in_its_language(tmp_path: Path) -> None:
+    """The Dutch page says the remarks in Dutch, with 0,8; the English page in English, with 0.8; the terminal's
+    JSON stays English."""
+    dutch, english = copies_page(tmp_path / "nl", "nl"), copies_page(tmp_path / "en", "en")
+    for text in (
+        "<td>lijst.xlsx [Oud]</td><td>het blad is verborgen in de werkmap (oude gegevens?)</td>",
+        "<td>lijst_kopie.xlsx</td><td>rij 22: weggelaten onder de tabel (&#39;Totaal&#39;)</td>",
+        "<td>een vergrendelingsbestand van Office, dat er staat zolang iemand de werkmap open heeft</td>",
+        "<li>0,8: lijst.xlsx [Lijst]</li>",
+        "<li>1,5: lijst_kopie.xlsx</li>",
+        "Tijden zijn in Belgische tijd.",
+    ):
+        assert text in dutch, text
+    for text in (
+        "<td>lijst.xlsx [Oud]</td><td>the sheet is hidden in the workbook (old data?)</td>",
+        "<td>lijst_kopie.xlsx</td><td>row 22: left out below the table (&#39;Totaal&#39;)</td>",
+        "<td>an Office lock file, left while someone has the workbook open</td>",
+        "<li>0.8: lijst.xlsx [Lijst]</li>",
+        "<li>1.5: lijst_kopie.xlsx</li>",
+    ):
+        assert text in english, text
+    found = to_json(scan(tmp_path / "nl" / "stray"))
+    assert found["skipped"][0]["reason"] == "an Office lock file, left while someone has the workbook open"
+    assert [flag for table in found["singles"] for flag in table["flags"]] == [
+        "the sheet is hidden in the workbook (old data?)"
+    ]
+
+
+def test_the_readers_warnings_become_message_ids_with_values() -> None:
+    from peil.quality.problems import in_words
+    from peil.reports.i18n import translations
+    from peil.sources import layout
+
+    dutch = translations("nl").gettext
+    place = "lijst.xlsx, sheet 'Lijst'"
+    below = [["Totaal", 12, 30], ["Bron: Statbel", None, None]]
+    left = read.remark(layout.left_out(place, [30, 31], below), place)
+    assert in_words(left) == "rows 30-31: left out below the table ('Totaal', 'Bron: Statbel')"
+    assert in_words(left, dutch) == "rijen 30-31: weggelaten onder de tabel ('Totaal', 'Bron: Statbel')"
+    kept = read.remark(layout.totals_kept(place, [7], below[:1]), place)
+    assert in_words(kept, dutch) == (
+        "rij 7: lijkt een totaal ('Totaal') en wordt als gegevens gelezen; een som over de kolom telt ze dubbel"
+    )
+    many = read.remark(layout.left_out(place, [3, 5, 7, 9, 11, 13, 15], [below[0]] * 7), place)
+    assert in_words(many, dutch).startswith("rijen 3, 5, 7, 9, 11, …: weggelaten")
+    odd = read.remark("lijst.csv: mixed line endings: 3 rows end in CR; 50% odd", "lijst.csv")
+    assert in_words(odd, dutch) == "mixed line endings: 3 rows end in CR; 50% odd"  # kept as it is

@@ -395,3 +395,66 @@ def test_a_quote_never_closed_above_a_note_is_an_error_not_a_footer(tmp_path: Pa
     with pytest.raises(SourceError, match="starts at line 4") as caught:
         write_and_load(tmp_path, "q.csv", text, fields("id", "naam", "bedrag"))
     assert caught.value.location is not None and caught.value.location.line == 4
+
+
+def titled_export(padded: bool) -> str:
+    """A staff register as Excel exports a sheet with a title and a blank row above the table (padded with `;;;`,
+    or as a text editor leaves it, bare)."""
+    pad = ";;;" if padded else ""
+    return (
+        f"Personeelsregister gemeente Zottegem{pad}\r\n"
+        f"{pad}\r\n"
+        "personeelsnummer;naam;dienst;fte\r\n"
+        "P001;Jansen;Financiën;0,8\r\n"
+        "P002;Peeters;Burgerzaken;1\r\n"
+        "P003;De Smet, Ann;Technische dienst;0,5\r\n"
+        "P004;Vermeulen;Financiën;1\r\n"
+    )
+
+
+TITLED_FIELDS = fields("personeelsnummer", "naam", "dienst", fte="number")
+TITLED_ROWS = [
+    ("P001", "Jansen", "Financiën", 0.8, 4),
+    ("P002", "Peeters", "Burgerzaken", 1.0, 5),
+    ("P003", "De Smet, Ann", "Technische dienst", 0.5, 6),
+    ("P004", "Vermeulen", "Financiën", 1.0, 7),
+]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
+@pytest.mark.parametrize("padded", [True, False])
+def test_a_titled_export_is_read_below_its_declared_header_row(tmp_path: Path, encoding: str, padded: bool) -> None:
+    """The delimiter is sniffed on the table from the header on: a bare title has no `;` and must not make it tab."""
+    data = titled_export(padded).encode(encoding)
+    declared = {"encoding": "cp1252"} if encoding == "cp1252" else {}
+    loaded = write_and_load(tmp_path, "personeel.csv", data, TITLED_FIELDS, decimal=",", header_row=3, **declared)
+    assert loaded.columns == ["personeelsnummer", "naam", "dienst", "fte", "_file", "_sheet", "_row", "_invalid"]
+    assert [(r["personeelsnummer"], r["naam"], r["dienst"], r["fte"], r["_row"]) for r in loaded.rows] == TITLED_ROWS
+    assert loaded.result.row_count == 4 and loaded.result.warnings == []
+
+
+@pytest.mark.parametrize("padded", [True, False])
+def test_a_titled_export_read_without_header_row_names_the_header_row(tmp_path: Path, padded: bool) -> None:
+    with pytest.raises(SourceError) as caught:
+        write_and_load(tmp_path, "personeel.csv", titled_export(padded), TITLED_FIELDS, decimal=",")
+    assert caught.value.location is not None and caught.value.location.row == 1
+    assert caught.value.message == (
+        "the header was expected in row 1, which holds none of the declared columns; row 3 holds them, below "
+        "'Personeelsregister gemeente Zottegem'"
+    )
+    assert caught.value.hint == "Declare options.header_row: 3 in the source (peil infer proposes it)."
+
+
+def test_the_header_row_hint_counts_after_skip_rows(tmp_path: Path) -> None:
+    data = "Bevolking 2024\nStand op 1 januari\n\nnis;inwoners\n44021;265000\n11002;530000\n"
+    with pytest.raises(SourceError) as caught:
+        write_and_load(tmp_path, "t.csv", data, fields("nis", inwoners="integer"), skip_rows=1)
+    assert caught.value.location is not None and caught.value.location.row == 2
+    assert caught.value.message.endswith("row 4 holds them, below 'Stand op 1 januari'")
+    assert caught.value.hint == "Declare options.header_row: 3 in the source (peil infer proposes it)."
+
+
+def test_a_header_with_some_declared_names_keeps_the_usual_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="the header has no column 'inwoners'") as caught:
+        write_and_load(tmp_path, "t.csv", "nis;aantal\n44021;265000\n", fields("nis", inwoners="integer"))
+    assert caught.value.location is not None and caught.value.location.row == 1

@@ -161,7 +161,8 @@ def test_the_investment_cross_table_matches_the_published_long_table(tmp_path: P
     folder = "finance_investments_flemish_munis_2014_2024"
     book, long = shared_data(folder, "detail-alle-jaren.xlsx"), shared_data(folder, SHARED_LONG)
     if book is None or long is None:
-        pytest.skip("detail-alle-jaren.xlsx and its long table are neither in the demo package nor in ../shared")
+        missing = " and ".join(name for name, path in (("the workbook", book), ("its long table", long)) if not path)
+        pytest.skip(f"{missing} of {folder} not found in the demo, tests/fixtures/shared or ../shared/data")
     shutil.copy(book, tmp_path / "detail.xlsx")
     loaded = load(tmp_path, declare("detail.xlsx", CROSSTAB_FIELDS, crosstab=CROSSTAB))
     ours = sorted(

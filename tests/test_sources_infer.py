@@ -13,8 +13,8 @@ from stdnum.be import nn
 from test_sources_support import load
 
 from peil import workspace
-from peil.errors import SourceError
-from peil.sources import infer
+from peil.errors import Location, SourceError
+from peil.sources import examine, infer
 
 
 def proposal(path: Path, text: str | bytes, root: Path | None = None) -> dict[str, Any]:
@@ -135,3 +135,80 @@ def test_personal_data_is_told_by_name_but_a_bare_naam_is_not_enough(tmp_path: P
     assert proposal(tmp_path / "wegingen.csv", addresses)["classification"] == "personal"
     places = "nis;naam;straatnaam;inwoners\n36015;Roeselare;Ooststraat;64500\n36011;Hooglede;Markt;10000\n"
     assert proposal(tmp_path / "gemeenten.csv", places)["classification"] == "internal"
+
+
+def titled_export(padded: bool) -> str:
+    """A staff register exported from a sheet with a title and a blank row above the table: padded with `;;;` as
+    Excel writes it, or bare as a text editor leaves it."""
+    pad = ";;;" if padded else ""
+    return (
+        f"Personeelsregister gemeente Zottegem{pad}\r\n"
+        f"{pad}\r\n"
+        "personeelsnummer;naam;dienst;fte\r\n"
+        "P001;Jansen;Financiën;0,8\r\n"
+        "P002;Peeters;Burgerzaken;1\r\n"
+        "P003;De Smet, Ann;Technische dienst;0,5\r\n"
+        "P004;Vermeulen;Financiën;1\r\n"
+    )
+
+
+@pytest.mark.parametrize(("encoding", "named"), [("cp1252", "cp1252"), ("utf-8-sig", "utf-8")])
+@pytest.mark.parametrize("padded", [True, False])
+def test_a_csv_with_a_title_above_its_header_is_proposed_and_read_below_it(
+    tmp_path: Path, encoding: str, named: str, padded: bool
+) -> None:
+    path = tmp_path / "personeel.csv"
+    path.write_bytes(titled_export(padded).encode(encoding))
+    proposal = examine(path, tmp_path)
+    proposed = yaml.safe_load(proposal.yaml)
+    assert proposed["path"] == "personeel.csv"
+    assert proposed["options"] == {"delimiter": ";", "encoding": named, "header_row": 3, "decimal": ","}
+    assert types(proposed) == {"personeelsnummer": "string", "naam": "string", "dienst": "string", "fte": "number"}
+    assert proposed["schema"]["primaryKey"] == ["personeelsnummer"]
+    told = "" if padded else " (told by the table from row 3 on, not by the rows above it)"
+    assert proposal.sheets[0].notes == [
+        f"delimited text, encoding {named}, delimiter ';'{told}",
+        "header in row 3 (declared as options.header_row); rows 1-2 above it skipped: "
+        "'Personeelsregister gemeente Zottegem' and 1 blank row",
+        "numbers written with decimal ','",
+    ]
+    loaded = load(tmp_path, workspace.Source.model_validate(proposed | {"name": "personeel"}))
+    assert loaded.columns[:4] == ["personeelsnummer", "naam", "dienst", "fte"]
+    assert loaded.result.row_count == 4 and loaded.result.warnings == []
+    assert loaded.rows[0] == {
+        "personeelsnummer": "P001", "naam": "Jansen", "dienst": "Financiën", "fte": 0.8,
+        "_file": "personeel.csv", "_sheet": None, "_row": 4, "_invalid": None,
+    }  # fmt: skip
+    assert loaded.column("fte") == [0.8, 1.0, 0.5, 1.0]
+    assert loaded.column("naam") == ["Jansen", "Peeters", "De Smet, Ann", "Vermeulen"]
+
+
+def test_a_title_above_decimal_commas_does_not_make_the_comma_the_delimiter(tmp_path: Path) -> None:
+    """Split at ',' the rows `0,5;1,5` give three cells each under a one-cell 'header' `x;y`, which looks like a
+    title too; a header of bare numbers is no header, so `;` wins."""
+    proposed = proposal(tmp_path / "b.csv", "Bedragen 2024\nx;y\n0,5;1,5\n2,5;3,5\n-1,25;4,75\n")
+    assert proposed["options"] == {"delimiter": ";", "encoding": "utf-8", "header_row": 2, "decimal": ","}
+    assert types(proposed) == {"x": "number", "y": "number"}
+
+
+def test_a_plain_csv_keeps_its_header_in_row_1(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("nis;gemeente;inwoners\n36015;Roeselare;64500\n44021;Gent;265000\n", encoding="utf-8")
+    proposal = examine(path)
+    assert yaml.safe_load(proposal.yaml)["options"] == {"delimiter": ";", "encoding": "utf-8"}
+    assert proposal.sheets[0].notes[:2] == ["delimited text, encoding utf-8, delimiter ';'", "header in row 1"]
+
+
+def test_a_csv_without_a_header_that_fits_is_an_error_naming_the_row(tmp_path: Path) -> None:
+    """Every seventh row has an unquoted ';' in its name: the header would be row 7, passing over data rows 1-6;
+    infer says so instead of proposing it."""
+    rows = "".join(f"{i};Jansen {i}; verhuisd\n" if i % 7 == 0 else f"{i};Jansen {i}\n" for i in range(1, 101))
+    (tmp_path / "r.csv").write_text("nr;naam\n" + rows, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        infer(tmp_path / "r.csv", tmp_path)
+    assert caught.value.location == Location(file="r.csv", row=1)
+    assert caught.value.message == (
+        "no header row found with confidence: split at ';', row 1 ('nr;naam') would be the header, but row 8 below "
+        "it has values to the right of its last column"
+    )
+    assert caught.value.hint is not None and "options.header_row" in caught.value.hint

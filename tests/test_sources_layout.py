@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import openpyxl
 import pytest
 import yaml
@@ -24,9 +25,10 @@ from openpyxl.chart import BarChart, Reference
 from test_sources_support import declare, fields, load, write_and_load
 
 from peil import workspace
+from peil.build import build
 from peil.sources import examine
 from peil.sources.choices import merged_notes
-from peil.sources.layout import footer_start, inner_totals
+from peil.sources.layout import fitting_header, footer_start, header_index, inner_totals, titles_above
 
 STAFF = [  # personeelsnummer, naam, rijksregisternummer, nis, dienst, fte, geboortedatum, startdatum (serial)
     ("000101", "Mariën, Josephus", "64061413753", "36015", "Cultuur", 0.9, dt.date(1964, 6, 14), 32016),
@@ -352,3 +354,53 @@ def test_peil_infer_prints_the_yaml_and_on_stderr_the_choices(tmp_path: Path) ->
         "sheet '2024': not proposed: hidden in the workbook (old data?); --sheet '2024' proposes it",
         "sheet 'Grafiek': not proposed: a chart sheet, no table",
     ]
+
+
+TITLED_CSV = (
+    "Personeelsregister gemeente Zottegem\r\n"  # a title without delimiters: it must not make the delimiter a tab
+    "\r\n"
+    "personeelsnummer;naam;dienst;fte\r\n"
+    "000101;Mariën, Josephus;Financiën;0,8\r\n"
+    "000103;Herman, Joëlle;Burgerzaken;1\r\n"
+    "000109;Verhelst, Cecilia;Technische dienst;0,5\r\n"
+    "Totaal;;;2,3\r\n"
+)
+
+
+def test_peil_infer_then_peil_build_reads_the_rows_below_the_title(starter: Path) -> None:
+    (starter / "data" / "personeel.csv").write_bytes(TITLED_CSV.encode("cp1252"))
+    result = subprocess.run(
+        [sys.executable, "-m", "peil", "infer", "data/personeel.csv", "-o", "sources/personeel.yaml"],
+        capture_output=True, text=True, cwd=starter,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "header in row 3 (declared as options.header_row); rows 1-2 above it skipped: " in result.stdout
+    proposed = yaml.safe_load((starter / "sources" / "personeel.yaml").read_text(encoding="utf-8"))
+    assert proposed["path"] == "data/personeel.csv"
+    assert proposed["options"] == {"delimiter": ";", "encoding": "cp1252", "header_row": 3, "decimal": ","}
+    summary = build(starter)
+    assert summary.snapshots_made == 3
+    con = duckdb.connect(str(starter / ".peil" / "warehouse.duckdb"), read_only=True)
+    try:
+        query = 'SELECT personeelsnummer, naam, dienst, fte, _row FROM raw."personeel__v1" ORDER BY _row'
+        rows = con.execute(query).fetchall()
+        count = con.execute("SELECT row_count FROM meta.snapshots WHERE dataset = 'personeel'").fetchall()
+        current = con.execute("SELECT count(*) FROM personeel").fetchall()
+    finally:
+        con.close()
+    assert rows == [
+        ("000101", "Mariën, Josephus", "Financiën", 0.8, 4), ("000103", "Herman, Joëlle", "Burgerzaken", 1.0, 5),
+        ("000109", "Verhelst, Cecilia", "Technische dienst", 0.5, 6),
+    ]  # fmt: skip
+    assert count == [(3,)] and current == [(3,)]
+
+
+def test_fitting_header_and_titles_above_tell_a_header_from_a_guess() -> None:
+    titled = [["Personeelsregister", "", ""], [], ["nr", "naam", "fte"], ["1", "An", "0,8"], ["2", "Jan", "1"]]
+    assert fitting_header(titled) == 2 and titles_above(titled, 2) and header_index(titled) == 2
+    ragged = [["nr", "naam"], *([str(i), "An"] + ["verhuisd"] * (i % 7 == 0) for i in range(1, 101))]
+    assert fitting_header(ragged) == 7 and not titles_above(ragged, 7)  # data rows 2-7 would be passed over
+    widening = [[str(i)] * (i + 1) for i in range(1, 300)]  # each row reaches further right than the one above
+    assert fitting_header(widening) is None and header_index(widening) == 0
+    assert fitting_header([[], [None, ""]]) is None and header_index([[], [None, ""]]) == 0
+    assert titles_above([["nr", "naam"], ["1", "An"]], 0)

@@ -1,5 +1,6 @@
-"""Properties of the delimited-text reader, over generated tables: what is written is read back exactly, and a
-line appended to a file is never lost silently (peer case CSV-10)."""
+"""Properties of the delimited-text reader, over generated tables: what is written is read back exactly, a
+line appended to a file is never lost silently (peer case CSV-10), and titles above a table change nothing but
+the header row."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ import io
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sources_support import fields, write_and_load
+from test_sources_support import fields, load, write_and_load
 
 from peil.errors import SourceError
+from peil.sources import examine
+from peil.workspace import Source
 
 PIECES = ["a", "b", "é", "€", " ", ";", ",", "|", "\t", '"', "'", "\n", "\r\n", "0"]
 # A CR only before an LF: csv.writer would leave a lone CR unquoted, which no reader can tell from a line end.
@@ -74,3 +79,64 @@ def test_an_appended_line_is_a_row_or_an_error(lines: list[str], extra: str) -> 
     assert after.result.row_count == before + 1
     if not set(extra) & set(",;|\t"):  # with a delimiter in it, the line may read as an empty value and a delimiter
         assert after.column("opmerking")[-1] == (extra or None)
+
+
+NAME = st.text(alphabet="abcdéz", min_size=1, max_size=8).map(str.title)  # never a number, date or boolean
+STAFF = st.tuples(NAME, st.integers(min_value=0, max_value=10**6), AMOUNT)
+TITLE = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZéë0123456789/", min_size=1, max_size=40)
+ABOVE = st.lists(st.one_of(TITLE.filter(str.strip), st.just("")), max_size=4)  # titles and blank lines
+
+
+@FAST
+@given(
+    rows=st.lists(STAFF, min_size=1, max_size=10),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    comma=st.booleans(),
+    above=ABOVE,
+    padded=st.booleans(),
+)
+def test_titles_above_a_table_leave_the_table_infer_proposes_and_reads_as_it_was(
+    rows: list[tuple[str, int, Decimal]],
+    delimiter: str,
+    encoding: str,
+    comma: bool,
+    above: list[str],
+    padded: bool,
+) -> None:
+    """However many title and blank lines stand above a table (bare, or padded with delimiters as Excel writes
+    them), infer proposes the same delimiter, number format, fields and key with the header row below them, and
+    the proposal and the reader with only header_row declared read the same values, numbered k rows further."""
+    decimal = "," if comma and delimiter != "," else "."
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["naam", "aantal", "bedrag"])
+    writer.writerows([(name, number, f"{amount:.2f}".replace(".", decimal)) for name, number, amount in rows])
+    pad = delimiter * 2 if padded else ""
+    titles = "".join(f"{line}{pad}\r\n" for line in above)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        plain, plain_rows = _proposed_and_read(root, "plain.csv", out.getvalue().encode(encoding))
+        titled, titled_rows = _proposed_and_read(root, "titled.csv", (titles + out.getvalue()).encode(encoding))
+        declared = {"encoding": "cp1252"} if encoding == "cp1252" else {}
+        k = len(above)
+        read = write_and_load(
+            root, "read.csv", (titles + out.getvalue()).encode(encoding), fields("naam", aantal="integer",
+            bedrag="number"), decimal=decimal, header_row=k + 1, **declared,
+        )  # fmt: skip
+    assert plain["options"]["delimiter"] == delimiter
+    assert titled["options"] == plain["options"] | ({"header_row": k + 1} if k else {})
+    assert titled["schema"] == plain["schema"]
+    expected = [(name, number, float(amount)) for name, number, amount in rows]
+    assert [r[:3] for r in plain_rows] == expected and [r[3] for r in plain_rows] == list(range(2, len(rows) + 2))
+    assert titled_rows == [(*r[:3], r[3] + k) for r in plain_rows]
+    assert [(r["naam"], r["aantal"], r["bedrag"], r["_row"]) for r in read.rows] == titled_rows
+
+
+def _proposed_and_read(root: Path, name: str, data: bytes) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    """What infer proposes for `data` written to root/name, and (naam, aantal, bedrag, _row) per row as read by
+    the proposal."""
+    (root / name).write_bytes(data)
+    proposed = yaml.safe_load(examine(root / name, root).yaml)
+    loaded = load(root, Source.model_validate(proposed | {"name": "t"}))
+    return proposed, [(r["naam"], r["aantal"], r["bedrag"], r["_row"]) for r in loaded.rows]

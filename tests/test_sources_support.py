@@ -61,11 +61,11 @@ def fields(*names: str, **types: str) -> list[dict[str, Any]]:
 
 
 def shared_data(*parts: str) -> Path | None:
-    """A file of the shared data sets: from the demo package if it ships a copy, else from shared/ beside the
-    clone (as in CI); None when neither exists."""
+    """A file of the shared data sets: from the demo package if it ships a copy, else from the tests' copies
+    (tests/fixtures/shared), else from shared/ beside the clone; None when none has it."""
     repo = Path(__file__).resolve().parents[1]
     demo = sorted((repo / "src" / "peil" / "demo").glob(f"**/{parts[-1]}"))
     if demo:
         return demo[0]
-    candidate = repo.parent.joinpath("shared", "data", *parts)
-    return candidate if candidate.exists() else None
+    candidates = [repo / "tests" / "fixtures" / "shared" / Path(*parts), repo.parent.joinpath("shared", "data", *parts)]
+    return next((c for c in candidates if c.exists()), None)

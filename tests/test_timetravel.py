@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from peil import indicators, timetravel, workspace
 from peil.build import build
+from peil.cli import app
 from peil.errors import StoreError
 
 POPULATION = "data/bevolking_2009_2015.csv"
@@ -81,7 +84,7 @@ def test_sql_as_of_and_by_snapshot_see_the_earlier_rows(two_builds: tuple[Path, 
     assert run() == 60999
     assert run("--as-of", between.isoformat()) == 60386
     assert run("--snapshot", "1") == 60386
-    assert run("--as-of", date.today().isoformat()) == 60999
+    assert run("--as-of", datetime.now(ZoneInfo("Europe/Brussels")).date().isoformat()) == 60999
 
 
 def test_earlier_versions_are_reachable_by_name_in_plain_sql(two_builds: tuple[Path, datetime]) -> None:
@@ -112,5 +115,61 @@ def test_an_overlay_query_cannot_read_files(two_builds: tuple[Path, datetime]) -
             view.con.execute("SELECT * FROM read_csv('/etc/passwd')")
 
 
-def test_a_date_stands_for_the_end_of_that_day() -> None:
-    assert timetravel.cutoff(date(2026, 3, 1)) == datetime(2026, 3, 2).astimezone()
+def test_a_date_stands_for_the_end_of_that_day_in_brussels() -> None:
+    assert timetravel.cutoff(date(2026, 3, 1)) == datetime(2026, 3, 1, 23, 0, tzinfo=UTC)  # CET, UTC+1
+    assert timetravel.cutoff(date(2026, 7, 1)) == datetime(2026, 7, 1, 22, 0, tzinfo=UTC)  # CEST, UTC+2
+    assert timetravel.cutoff(date(2026, 3, 28)) == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)  # the night of the change
+    assert timetravel.cutoff(date(2026, 3, 29)) == datetime(2026, 3, 29, 22, 0, tzinfo=UTC)
+
+
+def test_a_time_is_brussels_time_unless_it_names_its_offset() -> None:
+    assert timetravel.cutoff(datetime(2026, 3, 1, 10, 0)) == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    assert timetravel.cutoff(datetime.fromisoformat("2026-03-01T10:00+00:00")) == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    tokyo = timezone(timedelta(hours=9))
+    assert timetravel.cutoff(datetime(2026, 3, 1, 10, 0, tzinfo=tokyo)) == datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+
+
+def moved(root: Path, build_id: int, moment: datetime) -> None:
+    """Say that build `build_id` and the snapshots it made happened at `moment`."""
+    con = duckdb.connect(str(root / ".peil" / "warehouse.duckdb"))
+    try:
+        con.execute(
+            "UPDATE meta.builds SET started_at = $m, finished_at = $m WHERE build_id = $b", {"m": moment, "b": build_id}
+        )
+        con.execute("UPDATE meta.snapshots SET created_at = $m WHERE build_id = $b", {"m": moment, "b": build_id})
+    finally:
+        con.close()
+
+
+def test_history_shows_brussels_time_with_its_zone_across_the_change_to_summer_time(
+    two_builds: tuple[Path, datetime],
+) -> None:
+    root, _ = two_builds
+    moved(root, 1, datetime(2026, 3, 29, 0, 30, tzinfo=UTC))  # 01:30 CET
+    moved(root, 2, datetime(2026, 3, 29, 1, 30, tzinfo=UTC))  # 03:30 CEST: the clocks went from 02:00 to 03:00
+    result = CliRunner().invoke(app, ["history", "bevolking", "-w", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "2026-03-29" in line]
+    assert len(lines) == 2
+    assert "2026-03-29 01:30:00 CET" in lines[0] and "2026-03-29 03:30:00 CEST" in lines[1]
+
+
+def test_as_of_a_date_leaves_out_what_was_loaded_after_midnight_in_brussels(two_builds: tuple[Path, datetime]) -> None:
+    root, _ = two_builds
+    moved(root, 1, datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
+    moved(root, 2, datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 2 March, 00:30 in Brussels
+    sql = "SELECT \"2015\" FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'"
+
+    def as_of(moment: str) -> object:
+        result = CliRunner().invoke(app, ["sql", "-w", str(root), "-f", "json", "--as-of", moment, sql])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)[0]["2015"]
+
+    assert as_of("2026-03-01") == 60386  # the end of 1 March in Brussels is 23:00 UTC
+    assert as_of("2026-03-02") == 60999
+    assert as_of("2026-03-02T00:29") == 60386  # Brussels time
+    assert as_of("2026-03-02T00:30") == 60999
+    assert as_of("2026-03-01T23:30+00:00") == 60999  # an offset is honoured
+    assert as_of("2026-03-01T23:29Z") == 60386
+    with pytest.raises(StoreError, match=r"nothing had been built by 2026-03-01 00:00:00 CET"):
+        timetravel.build_as_of(workspace.load(root), date(2026, 2, 28), root / "early")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from peil import workspace
+from peil.demo import workspace_path
 from peil.errors import WorkspaceError
 
 
@@ -68,6 +69,94 @@ def test_missing_required_field_is_named(starter: Path) -> None:
     error = _error(starter)
     assert error.message == "the field 'owner' is required"
     assert error.location is not None and error.location.file == "sources/gemeenten.yaml"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_misspelt_required_field_is_named_as_unknown_before_it_is_missing(starter: Path) -> None:
+    _edit(starter / "sources" / "bevolking.yaml", '{name: "2011", type: integer}', '{nmae: "2011", type: integer}')
+    error = _error(starter)
+    assert str(error).splitlines()[0] == (
+        "sources/bevolking.yaml, line 9, field 'schema.fields[3].nmae': 'nmae' is not a known field; "
+        "did you mean 'name'? The required field 'name' is missing"
+    )
+    assert error.hint == "Allowed here: constraints, description, format, name, title, type."
+
+
+def test_a_misspelt_top_level_field_is_named_at_its_own_line(starter: Path) -> None:
+    _edit(starter / "sources" / "gemeenten.yaml", "owner: Strategische cel", "ownr: Strategische cel")
+    error = _error(starter)
+    assert str(error.location) == "sources/gemeenten.yaml, line 16, field 'ownr'"
+    assert error.message == "'ownr' is not a known field; did you mean 'owner'? The required field 'owner' is missing"
+
+
+def test_a_misspelt_optional_field_of_a_column_is_named(starter: Path) -> None:
+    _edit(starter / "sources" / "bevolking.yaml", '{name: "2011", type: integer}', '{name: "2011", tpye: integer}')
+    error = _error(starter)
+    assert str(error.location) == "sources/bevolking.yaml, line 9, field 'schema.fields[3].tpye'"
+    assert error.message == "'tpye' is not a known field; did you mean 'type'?"
+
+
+def test_a_key_given_twice_names_the_second_line(starter: Path) -> None:
+    _edit(starter / "sources" / "gemeenten.yaml", "owner: Strategische cel\n", "owner: Strategische cel\nowner: X\n")
+    error = _error(starter)
+    assert str(error) == (
+        "sources/gemeenten.yaml, line 17, field 'owner': the key 'owner' is given twice in one mapping "
+        "(first on line 16)\n  Keep one of them: YAML would silently use the last and ignore the first."
+    )
+
+
+def test_a_key_given_twice_in_a_column_names_its_path(starter: Path) -> None:
+    _edit(
+        starter / "sources" / "bevolking.yaml",
+        '{name: "2012", type: integer}',
+        '{name: "2012", type: integer, type: year}',
+    )
+    error = _error(starter)
+    assert str(error.location) == "sources/bevolking.yaml, line 10, field 'schema.fields[4].type'"
+    assert error.message == "the key 'type' is given twice in one mapping (first on line 10)"
+
+
+def test_a_key_given_twice_in_peil_yaml_is_refused(starter: Path) -> None:
+    _edit(starter / "peil.yaml", "municipality:", "language: en\nlanguage: nl\nmunicipality:")
+    error = _error(starter)
+    assert error.location is not None and error.location.file == "peil.yaml"
+    assert "the key 'language' is given twice" in error.message
+
+
+def test_a_merge_key_may_still_be_overridden(starter: Path) -> None:
+    _edit(
+        starter / "peil.yaml",
+        "  bevolking: {nl: Bevolking, en: Population}",
+        "  bevolking: &t {nl: Bevolking, en: Population}\n  groei: {<<: *t, en: Growth}",
+    )
+    assert workspace.load(starter).project.themes["groei"].en == "Growth"
+
+
+@pytest.mark.parametrize(
+    ("owner", "shown"),
+    [
+        ("TODO", "still the placeholder 'TODO'"),
+        ("TBD", "still the placeholder 'TBD'"),
+        ('"?"', "still the placeholder '?'"),
+        ('""', "empty"),
+        ("", "empty"),
+    ],
+)
+def test_a_placeholder_owner_loads_but_counts_as_missing(starter: Path, owner: str, shown: str) -> None:
+    _edit(starter / "sources" / "gemeenten.yaml", "owner: Strategische cel", f"owner: {owner}")
+    source = workspace.load(starter).sources["gemeenten"]
+    assert source.owner_missing
+    assert source.owner_warning() == f"gemeenten: owner is {shown}; name the department that answers for this dataset"
+
+
+def test_the_bundled_workspaces_name_every_owner(starter: Path) -> None:
+    for root in (starter, workspace_path()):
+        assert [s.name for s in workspace.load(root).sources.values() if s.owner_missing] == []
 
 
 def test_primary_key_must_name_a_field(starter: Path) -> None:

@@ -7,6 +7,9 @@ leaves every earlier snapshot and the previous models in place. The questions (q
 before anything else and run after the indicators, with a fixed seed so that the report does not change while
 their inputs do not; a run is added to their history (meta.question_runs) only when the question or the data it
 reads changed.
+
+A source whose owner is still a placeholder (`owner: TODO`, as `peil infer` writes it) or empty is built, with a
+warning in the summary (and in the build's record) asking for the department that answers for it.
 """
 
 from __future__ import annotations
@@ -41,9 +44,10 @@ class Step:
 @dataclass
 class BuildSummary:
     """What a build did: its id, the snapshot per source (and whether it is new), rows, indicators, the run of
-    each question (and how many were new to the history), seconds."""
+    each question (and how many were new to the history), seconds, and warnings about the workspace itself."""
 
     build_id: int
+    warnings: list[str] = field(default_factory=list)
     ingested: dict[str, IngestResult] = field(default_factory=dict)
     models: int = 0
     indicator_rows: dict[str, int] = field(default_factory=dict)
@@ -72,7 +76,7 @@ def build(root: Path | str, on_step: Callable[[Step], None] | None = None) -> Bu
     asked = load_all(ws.root)
     notify = on_step or (lambda step: None)
     with Warehouse.open(ws.warehouse_path) as warehouse:
-        summary = BuildSummary(build_id=warehouse.start_build())
+        summary = BuildSummary(build_id=warehouse.start_build(), warnings=_owner_warnings(ws))
         try:
             _ingest(warehouse, ws, summary, notify)
             _derive(warehouse, ws, summary, notify)
@@ -147,6 +151,11 @@ def _answer(
     notify(Step("questions", "", total, total))
 
 
+def _owner_warnings(ws: workspace.Workspace) -> list[str]:
+    """A warning for each source whose owner names no one (a placeholder such as TODO, or empty)."""
+    return [warning for source in ws.sources.values() if (warning := source.owner_warning())]
+
+
 def _summary_json(summary: BuildSummary) -> dict[str, object]:
     return {
         "snapshots_made": summary.snapshots_made,
@@ -155,4 +164,5 @@ def _summary_json(summary: BuildSummary) -> dict[str, object]:
         "models": summary.models,
         "indicator_rows": summary.indicator_rows,
         "seconds": round(summary.seconds, 3),
+        "warnings": summary.warnings,
     }

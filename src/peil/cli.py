@@ -5,14 +5,12 @@ Every user error (a PeilError) prints as one message naming the file and place, 
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,6 +27,7 @@ from peil import __version__, demo, query, questions, sources, timetravel, works
 from peil.build import BuildSummary, Step, build
 from peil.diff import change_rows, diff_snapshots, summary, to_json
 from peil.errors import PeilError, QuestionError, WorkspaceError
+from peil.output import OutputFormat, print_rows, rows_table, write_csv, write_json
 from peil.quality import quarantine as quarantined
 from peil.quality import suggest
 from peil.quality.run import Evaluation
@@ -58,15 +57,13 @@ WorkspaceOption = Annotated[
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="A date (YYYY-MM-DD: as at the end of that day) or a time (YYYY-MM-DDTHH:MM)."),
+    typer.Option(
+        "--as-of",
+        help="A date (YYYY-MM-DD: as at the end of that day) or a time (YYYY-MM-DDTHH:MM), in Belgian time "
+        "(Europe/Brussels); a time with an offset (2026-03-01T10:00+00:00) is that instant.",
+    ),
 ]
 STARTER = Path(__file__).parent / "starter"
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def main() -> None:
@@ -252,7 +249,9 @@ def sources_command(ws: WorkspaceOption = Path(".")) -> None:
             source.name,
             title or "",
             source.format or "",
-            source.owner,
+            Text(f"none ({source.owner.strip() or 'empty'})", style="yellow")
+            if source.owner_missing
+            else Text(source.owner),
             source.classification,
             str(snap.version) if snap else "-",
             f"{snap.row_count:,}" if snap else "-",
@@ -263,7 +262,8 @@ def sources_command(ws: WorkspaceOption = Path(".")) -> None:
 
 @app.command()
 def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws: WorkspaceOption = Path(".")) -> None:
-    """List every snapshot of DATASET, oldest first: version, time, rows, content hash and files."""
+    """List every snapshot of DATASET, oldest first: version, time (Belgian time, with CET or CEST), rows, content
+    hash and files."""
     loaded = workspace.load(ws)
     with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
         snapshots = warehouse.snapshots(dataset)
@@ -272,7 +272,7 @@ def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws:
         table.add_row(
             str(snap.version),
             str(snap.snapshot_id),
-            f"{snap.created_at:%Y-%m-%d %H:%M:%S}",
+            i18n.terminal_time(snap.created_at),
             f"{snap.row_count:,}",
             snap.content_hash[:12],
             ", ".join(f["path"] for f in snap.files),
@@ -313,7 +313,7 @@ def check_command(
         for e in evaluations
         for r in e.results
     ]
-    _print_rows(header, rows, output_format, "checks")
+    print_rows(console, header, rows, output_format, "checks")
     failed = [r for e in evaluations for r in e.results if r.blocking]
     errors.print(_check_summary(evaluations, len(failed)), markup=False, highlight=False)
     if failed:
@@ -337,9 +337,14 @@ def quarantine_command(
         Path | None, typer.Option(help="Write the rows to this .xlsx workbook for the steward to fix.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the --export file when it exists.")] = False,
+    language: Annotated[
+        PageLanguage | None,
+        typer.Option(help="The language of the --export workbook's header and reasons; default: the workspace's."),
+    ] = None,
 ) -> None:
     """List the rows of DATASET's current snapshot that its checks kept out: where each is in the file, its key,
-    the checks it failed with the offending values, and all its values."""
+    the checks it failed with the offending values, and all its values (a value that did not fit its type as the
+    text the file held). The --export workbook is in the workspace's language (peil.yaml), Dutch by default."""
     loaded = workspace.load(ws)
     if export is not None:
         _check_export(export, force)
@@ -349,10 +354,11 @@ def quarantine_command(
             warehouse.con, dataset, current.version, current.table_name, current.snapshot_id, flagged
         )
     if export is not None:
-        quarantined.export_xlsx(found, export)
+        gettext = i18n.translations(language.value if language else loaded.project.language).gettext
+        quarantined.export_xlsx(found, export, gettext)
         console.print(f"Wrote {len(found.rows)} rows of {dataset} version {found.version} to [bold]{export}[/]")
         return
-    _print_rows(found.columns, [list(row) for row in found.rows], output_format, f"quarantine of {dataset}")
+    print_rows(console, *found.table(), output_format, f"quarantine of {dataset}")
 
 
 def _check_export(path: Path, force: bool) -> None:
@@ -385,22 +391,6 @@ def suggest_checks_command(
         sys.stdout.write(suggest.propose(warehouse.con, loaded.sources[dataset], current.table_name))
 
 
-def _print_rows(header: list[str], rows: list[list[Any]], output_format: OutputFormat, title: str) -> None:
-    """Rows as a Rich table, CSV or JSON records on stdout."""
-    if output_format is OutputFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
-    elif output_format is OutputFormat.json:
-        records = [dict(zip(header, row, strict=True)) for row in rows]
-        sys.stdout.write(json.dumps(records, default=_json_value, ensure_ascii=False, indent=1) + "\n")
-    else:
-        table = Table(*header, title=title)
-        for row in rows:
-            table.add_row(*(Text("" if v is None else str(v)) for v in row))
-        console.print(table)
-
-
 @app.command("diff")
 def diff_command(
     dataset: Annotated[str, typer.Argument(help="A dataset name.")],
@@ -421,20 +411,14 @@ def diff_command(
         result = diff_snapshots(con, dataset, old, new, limit=limit if output_format is OutputFormat.table else None)
     header, rows = change_rows(result.diff)
     if output_format is OutputFormat.json:
-        # str, not _json_value: a DECIMAL as float could show two different values as one
-        sys.stdout.write(json.dumps(to_json(result), default=str, ensure_ascii=False, indent=1) + "\n")
+        write_json(to_json(result), default=str)  # not json_value: a DECIMAL as float could show two values as one
     elif output_format is OutputFormat.csv:
         errors.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
-        writer = csv.writer(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
+        write_csv(header, rows)
     else:
         console.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
         if rows:
-            table = Table(*header)
-            for row in rows:
-                table.add_row(*(Text("" if v is None else str(v)) for v in row))
-            console.print(table)
+            console.print(rows_table(header, rows))
         if result.diff.truncated:
             console.print(
                 f"[yellow]Only the first {limit} differences of each kind are shown; use --limit or --format csv.[/]"
@@ -445,7 +429,9 @@ def diff_command(
 
 @app.command()
 def sql(
-    statement: Annotated[str, typer.Argument(help="One SELECT; datasets and models by name.")],
+    statement: Annotated[
+        str, typer.Argument(help="One SELECT (or DESCRIBE, SUMMARIZE, SHOW TABLES); datasets and models by name.")
+    ],
     ws: WorkspaceOption = Path("."),
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     limit: Annotated[int, typer.Option(help="At most this many rows in a table.")] = 1000,
@@ -468,20 +454,9 @@ def sql(
         with timetravel.overlay(loaded, _moment(as_of) if as_of else None, snapshot or ()) as view:
             timetravel.lock(view.con)
             result = query.run(view.con, statement, limit=row_limit)
-    if output_format is OutputFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-    elif output_format is OutputFormat.json:
-        records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        sys.stdout.write(json.dumps(records, default=_json_value, ensure_ascii=False, indent=1) + "\n")
-    else:
-        table = Table(*result.columns)
-        for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
-        if result.truncated:
-            console.print(f"[yellow]Only the first {limit} rows are shown; use --limit or --format csv.[/]")
+    print_rows(console, result.columns, result.rows, output_format)
+    if output_format is OutputFormat.table and result.truncated:
+        console.print(f"[yellow]Only the first {limit} rows are shown; use --limit or --format csv.[/]")
 
 
 @app.command("serve")
@@ -800,6 +775,8 @@ def _print_summary(summary: BuildSummary) -> None:
     for name, result in summary.ingested.items():
         for warning in result.snapshot.warnings if result.created else []:
             console.print(f"[yellow]warning[/] {name}: {warning}", highlight=False)
+    for warning in summary.warnings:
+        console.print(f"[yellow]warning[/] {warning}", highlight=False)
     if any(result.quality.rows_held for result in summary.ingested.values()):
         console.print("Quarantined rows are left out of the datasets: `peil quarantine DATASET` lists them.")
     console.print(
@@ -820,15 +797,10 @@ def _current_snapshots(loaded: workspace.Workspace) -> dict[str, Any]:
 
 
 def _moment(text: str) -> date | datetime:
+    """An --as-of value: a date, or a time with or without an offset (timetravel.cutoff says what it stands for)."""
     try:
         return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"'{text}' is no date or time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return str(value)
+        raise typer.BadParameter(
+            f"'{text}' is no date or time; use YYYY-MM-DD, YYYY-MM-DDTHH:MM (Belgian time) or YYYY-MM-DDTHH:MM+00:00"
+        ) from None

@@ -1,15 +1,18 @@
 """Snapshot diffs: what changed between two versions of a dataset, computed in DuckDB.
 
 ``peil diff DATASET [OLD] [NEW]`` and the report's changes page call :func:`diff_snapshots`; :func:`diff_tables`
-compares any two DuckDB tables. The comparing is SQL into a temporary table of the differences (one FULL
-OUTER JOIN on the key, or one aggregate for whole rows); Python reads the counts and the first `limit`
-differences of each kind.
+compares any two DuckDB tables. The comparing is SQL into a temporary table of the differences (a FULL OUTER
+JOIN on the key, or one aggregate for whole rows); Python reads the counts and the first `limit` differences of
+each kind.
 
 Two modes
 ---------
 ``key``: rows are matched by the primary key with a FULL OUTER JOIN on ``IS NOT DISTINCT FROM`` (a NULL key
 matches a NULL key). A key only in the new table is added, only in the old one removed; a matched row is
-changed when one of its cells is. Cells are compared with ``IS DISTINCT FROM``, exactly, in their own type:
+changed when one of its cells is. The join carries a 64-bit hash of each row's values rather than the values,
+which makes it lighter; the rows whose hashes differ are then fetched by rowid and their cells compared with
+``IS DISTINCT FROM``, exactly, in their own type. (A changed row whose two hashes happen to be equal would be
+missed: a chance of 1 in 1.8e19 for each changed row.)
 
 - NULL against NULL is no change, and neither is NaN against NaN (DuckDB treats NaN as one value);
 - text is compared as text, so two 34-digit references that differ only in the last digit differ;
@@ -45,19 +48,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal, NamedTuple
 
 import duckdb
 from sqlglot import exp
 
 from peil.errors import StoreError
-from peil.sources.table import HIDDEN
+from peil.sources.table import HIDDEN, INVALID
 from peil.store import quote
 
 Mode = Literal["key", "row hash"]
+Side = Literal["old", "new"]
 ChangeKind = Literal["added", "removed", "renamed", "type changed"]
 Key = Any
 """A key's value: the value itself for a one-column key, a tuple of values for a compound key."""
@@ -95,14 +99,21 @@ class SchemaChange:
         return f"column '{self.new.name}' changed type {self.old.type} -> {self.new.type}; compared as text"
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One changed cell: the row's key, the column (its name in the new table) and the old and new value."""
+class Cell(NamedTuple):
+    """One changed cell: the row's key, the column (its name in the new table) and the old and new value. A
+    named tuple, as a diff may hold millions of them."""
 
     key: Key
     column: str
     old: Any
     new: Any
+
+
+class Unfit(str):
+    """A value that did not fit its column's type when it was loaded, as its text: the table holds NULL there
+    and the row's `_invalid` map the text (see peil.sources.table)."""
+
+    unfit = True  # for templates: `v.unfit is defined`
 
 
 @dataclass(frozen=True)
@@ -186,14 +197,16 @@ def diff_tables(
 ) -> Diff:
     """Compare the table `old` with the table `new` by the columns `key` (by whole rows when `key` is empty).
 
-    `old` and `new` name tables or views as SQL does (``t``, ``raw."bevolking__v2"``); their parts are quoted
-    again before use. Columns in `ignore` are left out on both sides. The samples hold at most `limit`
-    differences of each kind (all when None). See the module docstring for how values and schemas compare.
+    `old` and `new` name tables as SQL does (``t``, ``raw."bevolking__v2"``); their parts are quoted again
+    before use. A view will do for a diff by whole rows, not by key. Columns in `ignore` are left out on both
+    sides. The samples hold at most `limit` differences of each kind (all when None). See the module docstring
+    for how values and schemas compare.
     `known_unique` says that the key is on one row at most in `old` or in `new` (a primary_key check found no
     repeated key), which saves a join; the duplicates in the other table are found all the same, but a wrong
     claim gives a wrong diff. Temporary tables are made and dropped, so `con` may be read-only.
 
-    Raises StoreError when a table does not exist or a key column is missing from either table.
+    Raises StoreError when a table does not exist, a key column is missing from either table, or a table
+    compared by key is a view.
     """
     old_ref, new_ref = _reference(old), _reference(new)
     old_columns = _columns(con, old_ref, old, ignore)
@@ -214,6 +227,8 @@ def diff_tables(
         if not keys:
             schema = _schema_changes([], removed, added, common)
             return _row_hash_diff(con, (old_ref, new_ref), common, differences, counts, schema, limit)
+        for reference, name in ((old_ref, old), (new_ref, new)):
+            _require_table(con, reference, name)
         sides = _Sides(old_ref, new_ref, keys, None)
         renames = _renames(con, sides, removed, added)
         renamed = {p.old.name for p, _ in renames} | {p.new.name for p, _ in renames}
@@ -240,7 +255,9 @@ def diff_snapshots(
 
     `new_version` defaults to the newest, `old_version` to the one before the newest. Rows are matched by the
     new snapshot's primary key when both snapshots have its columns, else compared whole (row hash); the
-    lineage columns (_file, _sheet, _row) and _invalid are left out. `limit` as in :func:`diff_tables`.
+    lineage columns (_file, _sheet, _row) and _invalid are left out. A changed cell whose value did not fit
+    its type at load (NULL in the table) holds that value's text as an `Unfit`. `limit` as in
+    :func:`diff_tables`.
 
     Raises StoreError when the dataset has no snapshots, a version does not exist, or a version is not given
     and the dataset has only one snapshot.
@@ -265,6 +282,8 @@ def diff_snapshots(
     key = new.key if all(k in names for k in new.key for names in columns) else []
     unique = any(version.key_unique and version.key == key for version in (old, new))
     diff = diff_tables(con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique)
+    if any(cell.old is None or cell.new is None for cell in diff.cells):
+        diff = replace(diff, cells=_unfit_texts(con, (old.table, new.table), diff))
     return SnapshotDiff(dataset, old_version, new_version, tuple(new.key), diff)
 
 
@@ -312,7 +331,8 @@ def summary(result: SnapshotDiff) -> list[str]:
 
 
 def to_json(result: SnapshotDiff) -> dict[str, Any]:
-    """The diff as JSON-ready data: counts, schema changes and the samples, keys as {column: value}."""
+    """The diff as JSON-ready data: counts, schema changes and the samples, keys as {column: value}; a cell's
+    `unfit` lists the sides whose value did not fit the column's type and is given as its text."""
     diff = result.diff
 
     def key(value: Key) -> dict[str, Any]:
@@ -345,13 +365,21 @@ def to_json(result: SnapshotDiff) -> dict[str, Any]:
         ],
         "duplicate_keys": diff.duplicate_keys,
         "duplicates": [{"key": key(k), "old_rows": o, "new_rows": n} for k, (o, n) in diff.duplicates.items()],
-        "cells": [{"key": key(c.key), "column": c.column, "old": c.old, "new": c.new} for c in diff.cells],
+        "cells": [
+            {"key": key(c.key), "column": c.column, "old": c.old, "new": c.new, "unfit": _unfit_sides(c)}
+            for c in diff.cells
+        ],
         "added_keys": [key(k) for k in diff.added_keys],
         "removed_keys": [key(k) for k in diff.removed_keys],
         "added_rows": [row(r) for r in diff.added_rows],
         "removed_rows": [row(r) for r in diff.removed_rows],
         "limit": diff.limit,
     }
+
+
+def _unfit_sides(cell: Cell) -> list[str]:
+    """Which of the cell's values ('old', 'new') did not fit the column's type and are given as text."""
+    return [side for side, value in (("old", cell.old), ("new", cell.new)) if isinstance(value, Unfit)]
 
 
 # -- SQL ---------------------------------------------------------------------------------------------------------
@@ -364,7 +392,7 @@ class _Pair:
     old: Column
     new: Column
 
-    def sql(self, side: Literal["old", "new"], alias: str) -> str:
+    def sql(self, side: Side, alias: str) -> str:
         column = self.old if side == "old" else self.new
         reference = f"{alias}.{quote(column.name)}"
         return f"CAST({reference} AS VARCHAR)" if self.old.type != self.new.type else reference
@@ -381,20 +409,60 @@ class _Sides:
     duplicates: str | None
 
     def ctes(self, values: Sequence[_Pair]) -> str:
-        return f"o AS ({self._side('old', values)}), n AS ({self._side('new', values)})"
+        """CTEs o and n of k0.., v0.. (the `values`) and present."""
+        return self._both(lambda side: _aliased([p.sql(side, "t") for p in values], "v"))
+
+    def hashed_ctes(self, values: Sequence[_Pair]) -> str:
+        """CTEs o and n of k0.., h (one 64-bit hash of the `values` in their order), r (the rowid) and present."""
+
+        def columns(side: Side) -> list[str]:
+            hashed = f"hash({', '.join(p.sql(side, 't') for p in values)})" if values else "0"
+            return [f"{hashed} AS h", "t.rowid AS r"]
+
+        return self._both(columns)
 
     def join(self) -> str:
         """The join condition of ``o`` and ``n`` on the key."""
         return " AND ".join(f"o.k{i} IS NOT DISTINCT FROM n.k{i}" for i in range(len(self.keys)))
 
-    def _side(self, side: Literal["old", "new"], values: Sequence[_Pair]) -> str:
+    def table(self, side: Side) -> str:
+        return self.old if side == "old" else self.new
+
+    def _both(self, columns: Callable[[Side], list[str]]) -> str:
+        return f"o AS ({self._side('old', columns('old'))}), n AS ({self._side('new', columns('new'))})"
+
+    def _side(self, side: Side, columns: list[str]) -> str:
         keys = [p.sql(side, "t") for p in self.keys]
-        columns = _aliased(keys, "k") + _aliased([p.sql(side, "t") for p in values], "v") + ["TRUE AS present"]
-        select = f"SELECT {', '.join(columns)} FROM {self.old if side == 'old' else self.new} AS t"
+        select = f"SELECT {', '.join([*_aliased(keys, 'k'), *columns, 'TRUE AS present'])} FROM {self.table(side)} AS t"
         if self.duplicates is None:
             return select
         on = " AND ".join(f"{k} IS NOT DISTINCT FROM d.k{i}" for i, k in enumerate(keys))
         return f"{select} ANTI JOIN {self.duplicates} AS d ON {on}"
+
+
+def _unfit_texts(con: duckdb.DuckDBPyConnection, tables: tuple[str, str], diff: Diff) -> tuple[Cell, ...]:
+    """`diff.cells` with each empty old or new value that did not fit its type replaced by its text (`Unfit`),
+    read from the `_invalid` maps of the old and the new table. The old table's map names a renamed column by
+    its old name."""
+    old_names = {c.new.name: c.old.name for c in diff.schema if c.kind == "renamed" and c.old and c.new}
+    found = [_invalid_texts(con, table, diff.key) for table in tables]
+
+    def text(side: int, cell: Cell, value: Any) -> Any:
+        column = old_names.get(cell.column, cell.column) if side == 0 else cell.column
+        unfit = found[side].get(cell.key, {}).get(column) if value is None else None
+        return value if unfit is None else Unfit(unfit)
+
+    return tuple(cell._replace(old=text(0, cell, cell.old), new=text(1, cell, cell.new)) for cell in diff.cells)
+
+
+def _invalid_texts(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str]) -> dict[Key, dict[str, str]]:
+    """Per key, the `_invalid` map of the rows of `table` that have one ({} when the table has no such column)."""
+    reference = _reference(table)
+    if INVALID not in {str(r[0]) for r in con.execute(f"DESCRIBE {reference}").fetchall()}:
+        return {}
+    keys = ", ".join(quote(k) for k in key)
+    rows = con.execute(f"SELECT {keys}, {quote(INVALID)} FROM {reference} WHERE {quote(INVALID)} IS NOT NULL")
+    return {_key(row[:-1]): dict(row[-1]) for row in rows.fetchall()}
 
 
 def _reference(name: str) -> str:
@@ -409,6 +477,15 @@ def _columns(con: duckdb.DuckDBPyConnection, reference: str, name: str, ignore: 
     except duckdb.CatalogException:
         raise StoreError(f"there is no table {name}", hint="`peil history DATASET` lists the snapshots.") from None
     return {str(r[0]): Column(str(r[0]), str(r[1])) for r in described if r[0] not in ignore}
+
+
+def _require_table(con: duckdb.DuckDBPyConnection, reference: str, name: str) -> None:
+    """StoreError when `reference` has no rowid, as a view: a diff by key fetches the changed rows by rowid."""
+    try:
+        con.execute(f"SELECT rowid FROM {reference} LIMIT 0")
+    except duckdb.BinderException:
+        hint = "Make a table of it (CREATE TABLE ... AS SELECT ...) and compare that."
+        raise StoreError(f"{name} is a view: a diff by key compares tables", hint=hint) from None
 
 
 def _count(con: duckdb.DuckDBPyConnection, reference: str) -> int:
@@ -515,18 +592,38 @@ def _schema_changes(
 
 def _write_differences(con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[_Pair], table: str) -> None:
     """Write the added, removed and changed rows into `table` as (status, k0.., o0.., n0.., c0..): the key,
-    the old and new values and whether each differs. One FULL OUTER JOIN on the key."""
+    the old and new values and whether each differs (these three NULL on added and removed rows).
+
+    Two steps, so that the FULL OUTER JOIN on the key carries one hash per row instead of every value. The join
+    finds the keys added, removed, or whose rows' hashes differ, with the rowid of each side's row. Only those
+    rows' values are then fetched, by rowid, and compared exactly, which also drops a pair whose values are
+    equal though hashed apart. A changed row is missed only when the 64-bit hashes of its two versions
+    collide: a chance of 1 in 2^64 (1.8e19) for each changed row.
+    """
     nk, nv = len(sides.keys), len(values)
+    keys = ", ".join(_names("k", nk))
     differs = [f"o.v{i} IS DISTINCT FROM n.v{i}" for i in range(nv)]
-    columns = [f"coalesce(o.k{i}, n.k{i}) AS k{i}" for i in range(nk)]
-    columns += [f"o.v{i} AS o{i}" for i in range(nv)] + [f"n.v{i} AS n{i}" for i in range(nv)]
-    columns += [f"{d} AS c{i}" for i, d in enumerate(differs)]
-    con.execute(
-        f"CREATE TEMP TABLE {table} AS WITH {sides.ctes(values)} "
-        "SELECT CASE WHEN o.present IS NULL THEN 'added' WHEN n.present IS NULL THEN 'removed' "
-        f"ELSE 'changed' END AS status, {', '.join(columns)} FROM o FULL JOIN n ON {sides.join()} "
-        f"WHERE {' OR '.join(['o.present IS NULL', 'n.present IS NULL', *differs])}"
-    )
+    columns = [f"c.k{i}" for i in range(nk)] + [f"o.v{i} AS o{i}" for i in range(nv)]
+    columns += [f"n.v{i} AS n{i}" for i in range(nv)] + [f"{d} AS c{i}" for i, d in enumerate(differs)]
+
+    def rows(side: Side) -> str:
+        values_sql = _aliased([p.sql(side, "t") for p in values], "v")
+        return f"SELECT {', '.join(['t.rowid AS r', *values_sql])} FROM {sides.table(side)} AS t"
+
+    with _scratch(con, "candidates") as (candidates,):
+        con.execute(
+            f"CREATE TEMP TABLE {candidates} AS WITH {sides.hashed_ctes(values)} "
+            "SELECT CASE WHEN o.present IS NULL THEN 'added' WHEN n.present IS NULL THEN 'removed' "
+            f"ELSE 'changed' END AS status, {', '.join(f'coalesce(o.k{i}, n.k{i}) AS k{i}' for i in range(nk))}, "
+            f"o.r AS old_row, n.r AS new_row FROM o FULL JOIN n ON {sides.join()} "
+            "WHERE o.present IS NULL OR n.present IS NULL OR o.h <> n.h"
+        )
+        con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT status, {keys} FROM {candidates} WHERE status <> 'changed' "
+            f"UNION ALL BY NAME SELECT 'changed' AS status, {', '.join(columns)} FROM {candidates} AS c "
+            f"JOIN ({rows('old')}) AS o ON o.r = c.old_row JOIN ({rows('new')}) AS n ON n.r = c.new_row "
+            f"WHERE c.status = 'changed' AND ({' OR '.join(differs) or 'FALSE'})"
+        )
 
 
 def _key_diff(
@@ -592,11 +689,11 @@ def _changed_cells(
         return []
     columns = [keys, "i", *(f"o{i}, n{i}" for i in range(len(values)))]
     rows = _fetch(con, f"SELECT {', '.join(columns)} FROM ({' UNION ALL BY NAME '.join(selects)})", limit)
-    cells = []
-    for row in rows:
-        i = row[nk]  # the column; its old and new value are the (i + 1)th pair after it
-        cells.append(Cell(_key(row[:nk]), values[i].new.name, row[nk + 1 + 2 * i], row[nk + 2 + 2 * i]))
-    return cells
+    names = [p.new.name for p in values]
+    # the column is row[nk]; its old and new value are the (i + 1)th pair after it
+    if nk == 1:
+        return [Cell(row[0], names[row[1]], row[2 + 2 * row[1]], row[3 + 2 * row[1]]) for row in rows]
+    return [Cell(row[:nk], names[row[nk]], row[nk + 1 + 2 * row[nk]], row[nk + 2 + 2 * row[nk]]) for row in rows]
 
 
 def _duplicate_sample(
@@ -675,6 +772,8 @@ def _one(con: duckdb.DuckDBPyConnection, select: str) -> tuple[Any, ...]:
 
 def _fetch(con: duckdb.DuckDBPyConnection, select: str, limit: int | None, *params: Any) -> list[tuple[Any, ...]]:
     """The first `limit` rows of `select` (all when None), ordered by all its columns from the left."""
+    if limit is None:
+        return con.execute(f"{select} ORDER BY ALL", params).fetchall()
     return con.execute(f"{select} ORDER BY ALL LIMIT ?", [*params, limit]).fetchall()
 
 

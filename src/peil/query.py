@@ -1,13 +1,15 @@
 """Read-only SQL on the warehouse, for `peil sql`, report tables and anything generated.
 
 Three fences, each enough on its own for the common case and together for the hostile one: the statement must
-parse (sqlglot, DuckDB dialect) as exactly one query (SELECT, WITH ... SELECT, UNION, VALUES); the connection is
-opened read-only; and it has no access to files or the network (`enable_external_access = false`, locked), so
-`read_csv('/etc/passwd')`, ATTACH, COPY, INSTALL and LOAD fail even inside a SELECT.
+parse (sqlglot, DuckDB dialect) as exactly one query (SELECT, WITH ... SELECT, UNION, VALUES) or, where `run`
+is used, one look at the tables (DESCRIBE, SUMMARIZE, SHOW TABLES); the connection is opened read-only; and it
+has no access to files or the network (`enable_external_access = false`, locked), so `read_csv('/etc/passwd')`,
+ATTACH, COPY, INSTALL and LOAD fail even inside a SELECT.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,9 +19,16 @@ from typing import Any
 import duckdb
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, SqlglotError
 
 from peil.errors import QueryError, StoreError
+
+# Statements that only look at the tables: allowed by `run`, read-only like a query.
+INSPECTIONS: tuple[type[exp.Expr], ...] = (exp.Describe, exp.Summarize, exp.Show)
+# First words of the statements that may be allowed: a statement starting with another word that does not parse
+# is refused by that word, not with a parse error.
+QUERY_STARTS = frozenset({"SELECT", "WITH", "FROM", "VALUES", "TABLE", "(", "PIVOT", "UNPIVOT"})
+INSPECTION_STARTS = frozenset({"DESCRIBE", "DESC", "SUMMARIZE", "SHOW"})
 
 
 @dataclass(frozen=True)
@@ -53,35 +62,66 @@ def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def validate(sql: str) -> str:
-    """Return `sql` when it is exactly one read-only query; raise QueryError saying why not.
+def validate(sql: str, inspection: bool = False) -> str:
+    """Return `sql` when it is exactly one read-only query, or with `inspection` also one DESCRIBE, SUMMARIZE or
+    SHOW TABLES; raise QueryError saying why not.
 
     The error names the line and column where parsing failed, or the kind of statement that was refused.
     """
+    statements = _parse(sql, inspection)
+    if len(statements) != 1:
+        raise QueryError(f"expected one statement, found {len(statements)}", hint="Run one SELECT at a time.")
+    statement = statements[0]
+    if not isinstance(statement, (exp.Query, *INSPECTIONS) if inspection else exp.Query):
+        word = _first_word(sql)  # CALL and LOAD parse as a Command, CHECKPOINT as a column: say what was written
+        raise _refusal(word if word not in QUERY_STARTS else statement.key.upper(), inspection)
+    return sql
+
+
+def _parse(sql: str, inspection: bool) -> list[exp.Expr]:
+    """The statements in `sql`, without sqlglot's warning on stderr for a statement it parses as a mere Command
+    (CALL, LOAD): that one is refused with peil's own message. A statement that does not parse is refused by its
+    first word when that word starts no allowed statement (EXPORT, IMPORT), else with the line and column."""
+    logger = logging.getLogger("sqlglot")
+    quiet = logging.Filter("peil.query")  # passes only that logger's records: none of sqlglot's; one per call
+    logger.addFilter(quiet)
     try:
-        statements = [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
+        return [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except ParseError as exc:
+        word = _first_word(sql)
+        if word and word not in QUERY_STARTS | INSPECTION_STARTS:
+            raise _refusal(word, inspection) from None
         first = exc.errors[0] if exc.errors else {}
         where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
         raise QueryError(
             f"the SQL does not parse{where}: {first.get('description', exc)}",
             hint="Check the statement; only one SELECT is accepted.",
         ) from None
-    if len(statements) != 1:
-        raise QueryError(f"expected one statement, found {len(statements)}", hint="Run one SELECT at a time.")
-    statement = statements[0]
-    if not isinstance(statement, exp.Query):
-        kind = statement.key.upper()
-        raise QueryError(f"only queries are allowed, not {kind}", hint="peil sql is read-only: use a SELECT.")
-    return sql
+    finally:
+        logger.removeFilter(quiet)
+
+
+def _first_word(sql: str) -> str:
+    """The first word of `sql` in capitals, comments skipped: the kind of statement it is. '' when there is none."""
+    try:
+        tokens = sqlglot.tokenize(sql, read="duckdb")
+    except SqlglotError:
+        return ""
+    return tokens[0].text.upper() if tokens else ""
+
+
+def _refusal(kind: str, inspection: bool) -> QueryError:
+    allowed = "a SELECT, DESCRIBE, SUMMARIZE or SHOW TABLES" if inspection else "a SELECT"
+    return QueryError(f"only queries are allowed, not {kind}", hint=f"peil sql is read-only: use {allowed}.")
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, limit: int | None = None) -> Result:
-    """Validate and run one read-only query; return at most `limit` rows when given.
+    """Validate and run one read-only statement; return at most `limit` rows when given.
 
-    Raises QueryError with DuckDB's message when the query fails (an unknown table or column, a type error).
+    DESCRIBE, SUMMARIZE and SHOW TABLES are allowed too. Raises QueryError with DuckDB's message when the query
+    fails (an unknown table or column, a type error).
     """
-    validate(sql)
+    validate(sql, inspection=True)
     try:
         cursor = con.execute(sql)
         rows = cursor.fetchmany(limit + 1) if limit is not None else cursor.fetchall()

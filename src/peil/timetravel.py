@@ -7,7 +7,8 @@ report can be rebuilt at any time, beside the current one. ``meta.snapshots`` an
 overlay show only what existed at that moment; ``meta.indicator_values`` starts empty, for `peil build --as-of`.
 
 `peil sql --as-of`, `peil sql --snapshot` and `peil build --as-of` use it. Earlier versions are also
-reachable from plain SQL on the warehouse as ``raw."<dataset>__v<N>"``.
+reachable from plain SQL on the warehouse as ``raw."<dataset>__v<N>"``. A moment is in Belgian time, as the
+reports and `peil history` show load times (`cutoff`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import duckdb
 from peil import indicators, models, reports
 from peil.errors import StoreError
 from peil.quality import quarantine
+from peil.reports.i18n import BELGIAN_TIME, terminal_time
 from peil.store import Snapshot, Warehouse, quote
 from peil.workspace import Workspace
 
@@ -37,9 +39,11 @@ class Overlay:
 
 
 def cutoff(moment: date | datetime) -> datetime:
-    """The instant a moment stands for: a datetime as given (naive = local time); a date, the end of that day."""
+    """The instant a moment stands for, in Belgian time (Europe/Brussels) as the reports and `peil history` show
+    times: a date, the end of that day (midnight at the start of the next day in Brussels); a datetime without an
+    offset, that time in Brussels; a datetime with one (2026-03-01T10:00+00:00), that instant."""
     instant = moment if isinstance(moment, datetime) else datetime.combine(moment + timedelta(days=1), time())
-    return instant if instant.tzinfo else instant.astimezone()
+    return instant if instant.tzinfo else instant.replace(tzinfo=BELGIAN_TIME)
 
 
 @contextmanager
@@ -92,7 +96,7 @@ def _choose(
         ).fetchone()
     if not chosen or row is None or row[0] is None:
         raise StoreError(
-            f"nothing had been built by {until:%Y-%m-%d %H:%M}" if until else "nothing has been built yet",
+            f"nothing had been built by {terminal_time(until)}" if until else "nothing has been built yet",
             hint="`peil history DATASET` lists the snapshots and when they were made.",
         )
     return chosen, [s.snapshot_id for s in existing] + list(snapshot_ids), int(row[0])

@@ -2,20 +2,23 @@
 
 A workspace is a folder a municipality keeps under version control (docs/workspace.md describes every file and
 field). Loading validates every file with Pydantic; an error names the file, the line and the field, and says
-what is expected. Nothing here touches the warehouse.
+what is expected. A key given twice in one mapping is refused (YAML would keep the last one silently), and a
+misspelt field is named as unknown, with the closest known one, rather than reported as the field it misses.
+Nothing here touches the warehouse.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from peil.errors import Location, WorkspaceError
 from peil.quality import declarations
@@ -26,6 +29,7 @@ from peil.texts import Translated as Translated
 WORKSPACE_FILE = "peil.yaml"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 NIS_PATTERN = r"^[0-9]{5}$"
+OWNER_PLACEHOLDERS = frozenset({"", "todo", "tbd", "tbc", "fixme", "xxx", "-", "n/a", "none", "unknown", "onbekend"})
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "year"]
 Classification = Literal["public", "internal", "confidential", "personal", "special_category"]
@@ -139,11 +143,28 @@ class Source(_Strict):
     update_frequency: str | None = None
     checks: list[Check] = Field(default_factory=list, description="data quality checks, see docs/quality.md")
 
+    @field_validator("owner", mode="before")
+    @classmethod
+    def _empty_owner(cls, value: Any) -> Any:
+        return "" if value is None else value
+
     @model_validator(mode="after")
     def _format_from_extension(self) -> Source:
         if self.format is None:
             self.format = format_for_path(self.path)
         return self
+
+    @property
+    def owner_missing(self) -> bool:
+        """Whether `owner` names no one: empty, or a placeholder such as TODO (what `peil infer` writes), TBD or ?."""
+        return self.owner.strip().strip("?").strip().lower() in OWNER_PLACEHOLDERS
+
+    def owner_warning(self) -> str | None:
+        """The warning for an owner that names no one, or None when the owner is real."""
+        if not self.owner_missing:
+            return None
+        what = f"still the placeholder '{self.owner.strip()}'" if self.owner.strip() else "empty"
+        return f"{self.name}: owner is {what}; name the department that answers for this dataset"
 
 
 class PeerQuery(_Strict):
@@ -343,21 +364,47 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+class DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping gives the same key twice; `line` is the 1-based line of the second, `first` of the first."""
+
+    def __init__(self, key: Hashable, first: yaml.Node, second: yaml.Node) -> None:
+        super().__init__(problem=f"found duplicate key '{key}'", problem_mark=second.start_mark)
+        self.key = key
+        self.first = first.start_mark.line + 1
+        self.line = second.start_mark.line + 1
+        self.index = second.start_mark.index
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that raises DuplicateKey where a mapping repeats a key, instead of keeping the last.
+
+    Keys a merge (`<<: *anchor`) brings in may still be overridden.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: dict[Hashable, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # SafeLoader refuses it with its own message
+            if key in seen:
+                raise DuplicateKey(key, seen[key], key_node)
+            seen[key] = key_node
+        return super().construct_mapping(node, deep)
+
+
 def load_yaml(path: Path, model: type[M], root: Path, defaults: dict[str, Any] | None = None) -> M:
+    """The file at `path` validated as `model`, with `defaults` for the fields it leaves out.
+
+    Raises WorkspaceError naming the file, line and field when the file is not valid YAML, repeats a key in a
+    mapping, is not a mapping, or does not validate (an unknown field is named before a missing one).
+    """
     if defaults:
         _check_name(path, root)
     name = _relative(path, root)
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise WorkspaceError(
-            f"not valid YAML: {exc.problem}",
-            Location(file=name, line=mark.line + 1 if mark else None),
-            hint="Check the indentation and quoting around this line.",
-        ) from None
+    node, data = _parse(path.read_text(encoding="utf-8"), name)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -369,8 +416,29 @@ def load_yaml(path: Path, model: type[M], root: Path, defaults: dict[str, Any] |
         raise _explain(exc, model, node, name) from None
 
 
+def _parse(text: str, file: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML `text` as a node tree (for lines) and as data. Raises WorkspaceError at the line of a syntax
+    error or of a key repeated in a mapping."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return node, yaml.load(text, Loader=UniqueKeyLoader)
+    except DuplicateKey as exc:
+        raise WorkspaceError(
+            f"the key '{exc.key}' is given twice in one mapping (first on line {exc.first})",
+            Location(file=file, line=exc.line, field=dotted(_path_at(node, exc.index)) or str(exc.key)),
+            hint="Keep one of them: YAML would silently use the last and ignore the first.",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise WorkspaceError(
+            f"not valid YAML: {exc.problem}",
+            Location(file=file, line=mark.line + 1 if mark else None),
+            hint="Check the indentation and quoting around this line.",
+        ) from None
+
+
 def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | None, file: str) -> WorkspaceError:
-    error = exc.errors()[0]
+    error, missing = _cause(exc.errors())
     path = declarations.untagged(error["loc"])  # a check's type is not part of the file's structure
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         path = (*path, "type")
@@ -380,10 +448,11 @@ def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | Non
     message = error["msg"]
     hint = None
     if error["type"] == "extra_forbidden":
-        tagged = declarations.tagged(error["loc"][:-1])
-        allowed = _allowed_fields(*tagged) if tagged else _allowed_fields(model, error["loc"][:-1])
+        allowed = _allowed_at(model, error["loc"][:-1])
         guess = difflib.get_close_matches(loc[-1], allowed, n=1)
         message = f"'{loc[-1]}' is not a known field" + (f"; did you mean '{guess[0]}'?" if guess else "")
+        if missing:
+            message += (" The" if guess else "; the") + f" required field '{missing}' is missing"
         hint = f"Allowed here: {', '.join(allowed)}."
     elif error["type"] in ("literal_error", "union_tag_invalid"):
         context = error.get("ctx", {})
@@ -395,6 +464,48 @@ def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | Non
     elif error["type"] in ("missing", "union_tag_not_found"):
         message = f"the field '{loc[-1]}' is required"
     return WorkspaceError(message, Location(file=file, line=line, field=field), hint=hint)
+
+
+def _cause(errors: list[ErrorDetails]) -> tuple[ErrorDetails, str | None]:
+    """The error to report, and the required field it stands in for when it is an unknown one.
+
+    That is the first error, unless it is a required field missing from an object that also has an unknown
+    field: a misspelt name gives both, and the unknown field (the one closest to the missing name) is the cause.
+    """
+    first = errors[0]
+    if first["type"] == "missing":
+        missing, parent = str(first["loc"][-1]), first["loc"][:-1]
+        unknown = [e for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == parent]
+    elif first["type"] == "union_tag_not_found":
+        missing, unknown = "type", _unknown_in_check(first)
+    else:
+        return first, None
+    if not unknown:
+        return first, None
+    return max(unknown, key=lambda e: difflib.SequenceMatcher(None, missing, str(e["loc"][-1])).ratio()), missing
+
+
+def _unknown_in_check(error: ErrorDetails) -> list[ErrorDetails]:
+    """An unknown-field error for each field of a check without `type` that no check has (Pydantic does not look
+    at a check's fields before it knows its type)."""
+    given = error["input"] if isinstance(error["input"], dict) else {}
+    return [
+        ErrorDetails(
+            type="extra_forbidden", loc=(*error["loc"], str(key)), msg="Extra inputs are not permitted", input=value
+        )
+        for key, value in given.items()
+        if key not in declarations.CHECK_FIELDS
+    ]
+
+
+def _allowed_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names allowed in the object at `loc` in `model`; in a check without a type, those of any check."""
+    tagged = declarations.tagged(loc)
+    if tagged:
+        return _allowed_fields(*tagged)
+    if declarations.is_check(loc):
+        return declarations.CHECK_FIELDS
+    return _allowed_fields(model, loc)
 
 
 def dotted(loc: tuple[int | str, ...]) -> str:
@@ -413,6 +524,21 @@ def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
             break
         node, line = child, child[0]
     return line if not isinstance(node, tuple) else node[0]
+
+
+def _path_at(node: yaml.Node | None, index: int) -> tuple[int | str, ...]:
+    """The path under `node` of the mapping key that starts at character `index` of the text."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.start_mark.index == index:
+                return (key.value,)
+            if value.start_mark.index <= index < value.end_mark.index:
+                return (key.value, *_path_at(value, index))
+    if isinstance(node, yaml.SequenceNode):
+        for number, item in enumerate(node.value):
+            if item.start_mark.index <= index < item.end_mark.index:
+                return (number, *_path_at(item, index))
+    return ()
 
 
 def _child(node: Any, part: int | str) -> Any:

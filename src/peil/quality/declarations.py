@@ -593,6 +593,9 @@ Check = Annotated[
 CHECK_TYPES: dict[str, type[CheckBase]] = {
     get_args(cls.model_fields["type"].annotation)[0]: cls for cls in get_args(get_args(Check)[0])
 }
+CHECK_FIELDS: list[str] = sorted(
+    {info.alias or name for cls in CHECK_TYPES.values() for name, info in cls.model_fields.items()}
+)
 
 
 def effective(source: Source) -> list[CheckBase]:
@@ -720,6 +723,11 @@ def tagged(loc: Loc) -> tuple[type[CheckBase], Loc] | None:
     if len(loc) >= 3 and loc[0] == "checks" and isinstance(loc[1], int) and loc[2] in CHECK_TYPES:
         return CHECK_TYPES[str(loc[2])], loc[3:]
     return None
+
+
+def is_check(loc: Loc) -> bool:
+    """Whether `loc` is the path of a check itself: ('checks', 2)."""
+    return len(loc) == 2 and loc[0] == "checks" and isinstance(loc[1], int)
 
 
 def untagged(loc: Loc) -> Loc:

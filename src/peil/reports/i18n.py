@@ -2,7 +2,8 @@
 
 Texts come from the Babel catalogs in ``src/peil/locale/{nl,en}/LC_MESSAGES/messages.po``; their message ids
 are English. Numbers and dates follow CLDR for Belgian Dutch (nl_BE) or British English (en_GB):
-``€ 1.234,56`` and ``15,3%`` in Dutch, ``€1,234.56`` and ``15.3%`` in English.
+``€ 1.234,56`` and ``15,3%`` in Dutch, ``€1,234.56`` and ``15.3%`` in English. Moments are shown in Belgian time
+(Europe/Brussels, CET or CEST), on the pages and in the terminal alike (`terminal_time`).
 
 After changing a text in a template or in ``peil/reports/*.py``, run ``make catalogs`` (extract, update,
 compile), translate the new entries in both messages.po files, and run it again to compile them.
@@ -15,13 +16,13 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import get_timezone
 from babel.numbers import format_currency, parse_pattern
 from babel.support import Translations
 
@@ -31,6 +32,7 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 LOCALES: dict[Language, str] = {"nl": "nl_BE", "en": "en_GB"}
 DISPLAY_TIMEZONE = "Europe/Brussels"
+BELGIAN_TIME = ZoneInfo(DISPLAY_TIMEZONE)  # the tzdata package provides it where the system has no zone files
 PERCENT_UNITS = frozenset({"%", "percent", "procent"})
 EURO_UNIT = re.compile(r"^(?:€|euro|eur)(?=$|[\s/])", re.IGNORECASE)
 
@@ -59,6 +61,18 @@ def format_number(value: float | Decimal, language: Language, decimals: int = 0)
     """`value` with exactly `decimals` fraction digits and grouped thousands: 1234.5 -> '1.234,50' (nl, 2)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return str(parse_pattern(pattern).apply(_rounded(value, decimals), locale(language)))
+
+
+def as_number(text: str | None) -> Decimal | str | None:
+    """A number's text as data holds it (-6.0, 0.8) as a Decimal, for a table cell to show it in the page's style
+    (-6,0 and 0,8 in Dutch); any other text (12,5 kg), NaN, infinity and None as they are."""
+    if text is None:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return number if number.is_finite() else text
 
 
 def significant_decimals(values: Iterable[float], digits: int = 3) -> int:
@@ -101,20 +115,28 @@ def format_value(value: float, unit: str, language: Language, decimals: int) -> 
     return f"{number} {stripped}" if stripped else number
 
 
+def belgian_time(value: dt.datetime) -> dt.datetime:
+    """A moment in Belgian time; a naive value is taken as UTC (DuckDB's TIMESTAMP, now() stored without zone)."""
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(BELGIAN_TIME)
+
+
+def terminal_time(value: dt.datetime) -> str:
+    """A moment as the terminal shows it: Belgian time with its zone, '2026-03-29 03:30:00 CEST'."""
+    return f"{belgian_time(value):%Y-%m-%d %H:%M:%S %Z}"
+
+
 def format_date(value: dt.date | dt.datetime, language: Language) -> str:
     """A date in the long style: '15 maart 2024' (nl), '15 March 2024' (en); a moment in Belgian time."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(get_timezone(DISPLAY_TIMEZONE))
+        value = belgian_time(value)
     return babel_format_date(value, format="long", locale=locale(language))
 
 
-def format_datetime(value: dt.datetime, language: Language) -> str:
-    """A moment in Belgian time, medium style: '15 mrt 2024, 11:05' (nl). A naive value is taken as UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return babel_format_datetime(
-        value, format="d MMM y, HH:mm", tzinfo=get_timezone(DISPLAY_TIMEZONE), locale=locale(language)
-    )
+def format_datetime(value: dt.datetime, language: Language, zone: bool = False) -> str:
+    """A moment in Belgian time, medium style: '15 mrt 2024, 11:05' (nl), with `zone` '15 mrt 2024, 11:05 CET'.
+    A naive value is taken as UTC."""
+    pattern = "d MMM y, HH:mm z" if zone else "d MMM y, HH:mm"
+    return babel_format_datetime(belgian_time(value), format=pattern, locale=locale(language))
 
 
 def vega_format_locale(language: Language) -> dict[str, object]:

@@ -4,18 +4,21 @@ build, the quality score over the builds as a small chart, and the steward to co
 Everything comes from meta.check_results and meta.quality_scores (peil.quality.run), as recorded by the builds
 up to the one rendered. Failing examples are shown as recorded: masked for personal data. Their reasons are
 recorded as short English codes (peil.quality.compile: 'null', 'below minimum', 'not in <dataset>', ...) and shown
-here in the page language; a reason a custom SQL check returns is shown as its author wrote it.
+here in the page language (peil.quality.problems.reason_text); a reason a custom SQL check returns is shown as its
+author wrote it. A value of a number field reads in the page's style (-6,0 in Dutch).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+from babel.numbers import format_decimal
 
-from peil.quality.problems import say
+from peil.quality.problems import reason_text, say
 from peil.reports import i18n
 from peil.reports.charts import COLOURS, Gettext, Spec
 from peil.workspace import Language, Source, Workspace
@@ -67,14 +70,16 @@ def views(con: duckdb.DuckDBPyConnection, workspace: Workspace, build_id: int, g
     found = []
     for dataset, score, rows, rows_held in scores:
         trend = _trend(con, dataset, build_id)
+        source = workspace.sources.get(dataset)
+        numbers = {f.name for f in source.table_schema.fields if f.type == "number"} if source else set()
         found.append(
             DatasetView(
                 name=dataset,
-                source=workspace.sources.get(dataset),
+                source=source,
                 score=score,
                 rows=int(rows),
                 rows_held=int(rows_held),
-                checks=_checks(con, dataset, build_id, language, gettext),
+                checks=_checks(con, dataset, build_id, language, gettext, numbers),
                 trend=trend,
                 trend_spec=trend_spec(trend, gettext) if len(trend) > 1 else None,
             )
@@ -83,8 +88,14 @@ def views(con: duckdb.DuckDBPyConnection, workspace: Workspace, build_id: int, g
 
 
 def _checks(
-    con: duckdb.DuckDBPyConnection, dataset: str, build_id: int, language: Language, gettext: Gettext
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    build_id: int,
+    language: Language,
+    gettext: Gettext,
+    numbers: set[str],
 ) -> list[CheckView]:
+    """The checks' results in the build; an example's value in one of the `numbers` fields as a number."""
     description = "description_nl" if language == "nl" else "description_en"
     rows = con.execute(
         f"SELECT check_name, severity, {description}, rows_checked, rows_failing, percent_valid, passed, "  # noqa: S608
@@ -101,12 +112,36 @@ def _checks(
             rows_failing=failing,
             percent_valid=float(valid),
             passed=bool(passed),
-            threshold=threshold,
+            threshold=_threshold(threshold, gettext, language),
             message=_message(message, json.loads(detail), gettext, language),
-            examples=[{**e, "reason": reason_text(e.get("reason"), gettext)} for e in json.loads(examples)],
+            examples=[_example(e, gettext, numbers) for e in json.loads(examples)],
         )
         for name, severity, text, checked, failing, valid, passed, threshold, message, examples, detail in rows
     ]
+
+
+def _threshold(threshold: str | None, gettext: Gettext, language: Language) -> str | None:
+    """A check's recorded threshold ('5 rows', '2.5%': peil.quality.declarations.Threshold) in the page
+    language: '5 rijen', '2,5%' in Dutch. Any other text as it is."""
+    percent = re.fullmatch(r"([0-9.]+)%", threshold or "")
+    if percent:
+        return f"{format_decimal(float(percent[1]), locale=i18n.LOCALES[language])}%"
+    rows = re.fullmatch(r"([0-9]+) rows", threshold or "")
+    if rows:
+        count = int(rows[1])
+        return (
+            gettext("1 row")
+            if count == 1
+            else gettext("%(count)s rows") % {"count": i18n.format_number(count, language)}
+        )
+    return threshold
+
+
+def _example(example: dict[str, Any], gettext: Gettext, numbers: set[str]) -> dict[str, Any]:
+    """A failing row's example as shown: its reason in words, its value a number when its field holds numbers."""
+    value = example.get("value")
+    shown = i18n.as_number(value) if example.get("column") in numbers else value
+    return {**example, "value": shown, "reason": reason_text(example.get("reason"), gettext)}
 
 
 def _message(message: str | None, detail: dict[str, Any], gettext: Gettext, language: Language) -> str | None:
@@ -114,49 +149,6 @@ def _message(message: str | None, detail: dict[str, Any], gettext: Gettext, lang
     if "problems" not in detail:
         return message
     return say(detail["problems"], gettext, i18n.LOCALES[language])
-
-
-def reason_text(reason: str | None, gettext: Gettext) -> str | None:
-    """A failing row's recorded reason (a code of peil.quality.compile) in the page language: 'below minimum' ->
-    'onder het minimum' in Dutch. A reason peil does not know (one a custom check returns) comes back as it is."""
-    if reason is None:
-        return None
-    fixed = {
-        "null": gettext("empty"),
-        "nan": gettext("not a number (NaN)"),
-        "duplicate": gettext("occurs more than once"),
-        "duplicate key": gettext("key occurs more than once"),
-        "empty key": gettext("key not filled in"),
-        "not accepted": gettext("not an accepted value"),
-        "below minimum": gettext("below the minimum"),
-        "above maximum": gettext("above the maximum"),
-        "no match": gettext("does not have the expected form"),
-        "too short": gettext("too short"),
-        "too long": gettext("too long"),
-        "in the future": gettext("in the future"),
-        "invalid": gettext("not valid (check digits or form)"),
-        "not a postcode": gettext("not a Belgian postcode"),
-        "not a NIS code": gettext("not a NIS code"),
-        "not in the list": gettext("not in the reference list"),
-        "custom": gettext("found by the custom check"),
-        "not a whole number": gettext("not a whole number"),
-        "not a number": gettext("not a number"),
-        "not a year": gettext("not a year"),
-        "not true or false": gettext("not true or false"),
-        "not a date": gettext("not a date"),
-        "not a date and time": gettext("not a date and time"),
-        "does not fit its type": gettext("does not fit its type"),
-    }
-    if reason in fixed:
-        return fixed[reason]
-    for prefix, text in (
-        ("not in ", gettext("not in %(name)s")),
-        ("before ", gettext("before %(name)s")),
-        ("after ", gettext("after %(name)s")),
-    ):
-        if reason.startswith(prefix):
-            return text % {"name": reason.removeprefix(prefix)}
-    return reason
 
 
 def _trend(con: duckdb.DuckDBPyConnection, dataset: str, build_id: int) -> list[tuple[int, float]]:

@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import itertools
 import json
+import math
 import shutil
 import tempfile
 import uuid
@@ -34,6 +35,7 @@ from peil import query
 from peil.diff import Cell, Key, Row, SnapshotDiff, diff_snapshots
 from peil.errors import Location, QueryError, ReportError, StoreError
 from peil.quality.mask import mask_shown
+from peil.quality.problems import Problem, in_words
 from peil.questions import Run
 from peil.reports import charts, i18n, quality, questions, scan
 from peil.reports.data import (
@@ -405,6 +407,8 @@ def environment(language: Language, root: Path, themes: dict[str, Translated]) -
 
 
 def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> dict[str, Callable[..., str]]:
+    gettext = i18n.translations(language).gettext
+
     def text(value: str | Translated | None) -> str:
         return value.get(language) if isinstance(value, Translated) else (value or "")
 
@@ -416,13 +420,14 @@ def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> d
         return i18n.format_value(value, indicator.unit, language, indicator.decimals)
 
     def cell(value: object) -> str:
-        """A query result's value: numbers and dates in the language's style, anything else as text."""
+        """A value in a table: numbers with a fraction (float, Decimal) and dates in the language's style (0,8 in
+        Dutch); whole numbers as they are, for they are often years or codes (2024, 36015); anything else as text."""
         if value is None:
             return ""
         if isinstance(value, bool):
             return str(value).lower()
         if isinstance(value, int):
-            return i18n.format_number(value, language)
+            return str(value)
         if isinstance(value, Decimal):
             exponent = value.as_tuple().exponent
             return i18n.format_number(value, language, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
@@ -433,6 +438,10 @@ def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> d
         if isinstance(value, dt.date):
             return i18n.format_date(value, language)
         return str(value)
+
+    def say(problem: Problem) -> str:
+        """A problem or remark (peil.quality.problems) in the language's words."""
+        return in_words(problem, gettext, i18n.LOCALES[language])
 
     def site_path(path: str) -> str:
         """A snapshot file's path, relative to the workspace when it lies inside it."""
@@ -447,12 +456,20 @@ def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> d
         "indicator_value": indicator_value,
         "number": lambda value, decimals=0: i18n.format_number(value, language, decimals),
         "date": lambda value: i18n.format_date(value, language),
-        "datetime": lambda value: i18n.format_datetime(value, language),
+        "datetime": lambda value, zone=False: i18n.format_datetime(value, language, zone),
         "cell": cell,
+        "exact": lambda value: cell(_exact(value)),
+        "say": say,
         "site_path": site_path,
         "short_hash": lambda digest: digest[:12],
         "significant": lambda value: i18n.format_number(value, language, i18n.significant_decimals((value,))),
     }
+
+
+def _exact(value: object) -> object:
+    """A finite float as the Decimal of its shortest repr, so the `cell` filter shows every digit it has (0.8 as
+    0,8 in Dutch, 1.0000000001 not rounded); any other value as it is."""
+    return Decimal(repr(value)) if isinstance(value, float) and math.isfinite(value) else value
 
 
 def _decimals_shown(value: float) -> int:
@@ -536,7 +553,7 @@ def _masked(result: SnapshotDiff, source: Source | None) -> SnapshotDiff:
 
     def cell(found: Cell) -> Cell:
         old, new = (mask_shown(classification, found.column, v) for v in (found.old, found.new))
-        return replace(found, key=key(found.key), old=old, new=new)
+        return found._replace(key=key(found.key), old=old, new=new)
 
     masked = replace(
         diff,

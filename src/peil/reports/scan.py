@@ -6,12 +6,15 @@ report page, which places the scan of a folder of the workspace::
     ```
 
 Both render the macro in templates/scan_blocks.html, in Dutch or English; the standalone page inlines the report
-style sheet and runs no script, so it opens anywhere, also from an e-mail.
+style sheet and runs no script, so it opens anywhere, also from an e-mail. The reasons files were skipped and the
+remarks on files read are put in the page's language (the `say` filter), and so are numbers with a fraction that
+differ between copies (0,8 in Dutch).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +22,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from peil.errors import Location, ReportError
+from peil.reports import i18n
 from peil.workspace import Language
 
 if TYPE_CHECKING:  # peil.scan imports datasketch, which takes a second: only a page that scans loads it
@@ -30,12 +34,12 @@ SHOWN = 100
 @dataclass(frozen=True)
 class GroupView:
     """A group as its section shows it: file labels (oldest first), and per conflict each distinct value with the
-    files holding it (None: empty), per key not everywhere the files with and without it, and the columns a file
-    names differently from the group (column, its name there, file)."""
+    files holding it (None: empty; a Decimal in a column of numbers), per key not everywhere the files with and
+    without it, and the columns a file names differently from the group (column, its name there, file)."""
 
     group: Group
     labels: list[str]
-    conflicts: list[tuple[Conflict, list[tuple[str | None, list[str]]]]]
+    conflicts: list[tuple[Conflict, list[tuple[Decimal | str | None, list[str]]]]]
     presence: list[tuple[Presence, list[str], list[str]]]
     renamed: list[tuple[str, str, str]]
 
@@ -43,12 +47,15 @@ class GroupView:
 def group_view(group: Group) -> GroupView:
     """The view of one group, with at most SHOWN conflicts and keys not everywhere."""
     labels = [m.table.label for m in group.members]
+    numbers = _numbers(group)
     conflicts = []
     for conflict in group.conflicts[:SHOWN]:
         values: dict[str | None, list[str]] = {}
         for m, value in conflict.values:
             values.setdefault(value, []).append(labels[m])
-        conflicts.append((conflict, sorted(values.items(), key=lambda item: -len(item[1]))))
+        ordered = sorted(values.items(), key=lambda item: -len(item[1]))
+        number = conflict.column in numbers
+        conflicts.append((conflict, [(i18n.as_number(v) if number else v, files) for v, files in ordered]))
     holders = [m for m, member in enumerate(group.members) if member.keys]
     presence = [
         (p, [labels[m] for m in p.members], [labels[m] for m in holders if m not in p.members])
@@ -61,6 +68,16 @@ def group_view(group: Group) -> GroupView:
         if name is not None and name != column
     ]
     return GroupView(group, labels, conflicts, presence, renamed)
+
+
+def _numbers(group: Group) -> set[str]:
+    """The group's columns that hold numbers with a fraction (infer's type 'number') in any copy."""
+    return {
+        column
+        for member in group.members
+        for column, name in zip(group.columns, member.columns, strict=True)
+        if any(c.name == name and c.type == "number" for c in member.table.columns)
+    }
 
 
 def render_page(result: Scan, language: Language) -> str:

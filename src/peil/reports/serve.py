@@ -1,8 +1,12 @@
-"""Serve a rendered site over HTTP on this machine, for `peil serve`. Static files only; nothing is logged."""
+"""Serve a rendered site over HTTP on this machine, for `peil serve`. Static files only, no directory listings;
+nothing is logged."""
 
 from __future__ import annotations
 
 import functools
+import io
+import os
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -11,10 +15,15 @@ from peil.errors import ReportError
 
 
 class _SiteHandler(SimpleHTTPRequestHandler):
-    """Serves the files of one folder; writes no request log (the caller decides what to print)."""
+    """Serves the files of one folder; writes no request log (the caller decides what to print). A folder is
+    served as its index.html; a folder without one answers 404, never a listing of its files."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def list_directory(self, path: str | os.PathLike[str]) -> io.BytesIO | None:
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        return None
 
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")

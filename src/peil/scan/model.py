@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from peil.quality.problems import Problem, in_words
+
 if TYPE_CHECKING:
     from datasketch import MinHash  # type: ignore[import-untyped]
 
@@ -66,9 +68,10 @@ class Table:
     peil.sources reads it (options as a source YAML writes them, with the number format); `modified` is the
     file's mtime (UTC); `keys` are its candidate keys (peil.scan.read.candidate_keys): the columns that can
     identify a row on their own (text, integer, year or date; at least 95% filled and distinct), else the pairs
-    (else triples) of such columns, always filled, whose values are unique together; `flags` say what is odd
-    about the file though it was read; `relation` is SQL reading its canonical values (_row, then c0, c1, ...
-    for the columns) while the scan runs.
+    (else triples) of such columns, always filled, whose values are unique together; `remarks` say what is odd
+    about the file though it was read (message ids with values, put in words where they are shown: `flags` in
+    English); `relation` is SQL reading its canonical values (_row, then c0, c1, ... for the columns) while the
+    scan runs.
     """
 
     path: str
@@ -81,8 +84,13 @@ class Table:
     rows: int
     columns: list[Column]
     keys: list[Key]
-    flags: list[str]
+    remarks: list[Problem]
     relation: str
+
+    @property
+    def flags(self) -> list[str]:
+        """The remarks in English."""
+        return [in_words(remark) for remark in self.remarks]
 
     @property
     def label(self) -> str:
@@ -92,11 +100,16 @@ class Table:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file (or one sheet of a workbook) the scan could not read as a table, and why."""
+    """A file (or one sheet of a workbook) the scan could not read as a table, and why (`problem`, put in words
+    where it is shown; `reason` in English)."""
 
     path: str
-    reason: str
+    problem: Problem
     sheet: str | None = None
+
+    @property
+    def reason(self) -> str:
+        return in_words(self.problem)
 
 
 @dataclass
@@ -192,7 +205,7 @@ class Scan:
     def flagged(self) -> list[Table]:
         """Every table read with flags, grouped or not, in path order."""
         tables = [m.table for g in self.groups for m in g.members] + self.singles
-        return sorted((t for t in tables if t.flags), key=lambda t: (t.path, t.sheet or ""))
+        return sorted((t for t in tables if t.remarks), key=lambda t: (t.path, t.sheet or ""))
 
     def group(self, group_id: str) -> Group | None:
         return next((g for g in self.groups if g.id == group_id), None)

@@ -169,11 +169,11 @@ def _print_group(console: Console, group: Group) -> None:
     console.print(Text(f"Recommended: {best.table.label}: {why}."))
     labels = [m.table.label for m in group.members]
     if group.presence_total:
-        console.print(f"{group.presence_total:,} keys are not in every copy:")
+        console.print(f"{counted(group.presence_total, 'key is', 'keys are')} not in every copy:")
         for p in group.presence[:SHOWN]:
             console.print(Text(f"  {p.label}: only in {', '.join(labels[m] for m in p.members)}"))
     if group.conflicts_total:
-        title = f"{group.conflicts_total:,} conflicting cells"
+        title = counted(group.conflicts_total, "conflicting cell")
         conflicts = RichTable(escape(group.key_label), "column", "values, and the copies holding them", title=title)
         for c in group.conflicts[:SHOWN]:
             conflicts.add_row(Text(c.label), Text(c.column), Text(_values(c, labels)))

@@ -15,6 +15,10 @@ The total and note rows below the data of a file exported from a spreadsheet ("T
 layout.footer_start) are found in the file's last FOOTER_BYTES and left out: DuckDB reads a copy cut where they
 begin (the plain copy itself when there is one). A warning names them with their row numbers, and another the
 rows there that look like totals but have data below them, which are read.
+
+A header row that holds none of the declared names, in a file where a row below titles and blank rows holds them
+(dialect.find_table), is an error that names that row: the source needs options.header_row, as `peil infer`
+proposes, and nothing is read from a guess.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import duckdb
 from peil.errors import Location, SourceError
 from peil.sources import conform, layout
 from peil.sources.columns import field_positions, header_names
-from peil.sources.dialect import Dialect, read_records, sniff
+from peil.sources.dialect import Dialect, find_table, read_records, sniff
 from peil.sources.encoding import (
     HEAD,
     check_decodes,
@@ -49,7 +53,7 @@ from peil.sources.encoding import (
 from peil.sources.files import SourceFile, is_gzip, open_binary
 from peil.sources.sql import literal, literal_list
 from peil.sources.table import Column, Loaded, Rows, Target, insert, unreadable
-from peil.workspace import Source
+from peil.workspace import ReadOptions, Source
 
 CHUNK = 1 << 24
 FOOTER_BYTES = 1 << 16
@@ -75,6 +79,7 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
     text = decode_head(head, encoding, file.path, declared)
     fields = target.schema.fields
     dialect = sniff(text, options, [f.name for f in fields], len(head) < HEAD, file.path)
+    _check_header_row(text, options, [f.name for f in fields], dialect, len(head) < HEAD, file.path)
     where = Location(file=file.path, row=dialect.header_row)
     names, warnings = header_names(dialect.header, dialect.width, where)
     positions, unloaded = field_positions(fields, names, where)
@@ -95,6 +100,31 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
 
     inserted = insert(target, rows, file.path, explain)
     return Loaded(inserted, warnings + unloaded + mixed + below.warnings(file.path, dialect.header_row + inserted))
+
+
+def _check_header_row(
+    text: str, options: ReadOptions, expected: list[str], dialect: Dialect, complete: bool, file: str
+) -> None:
+    """Raise SourceError when the header row read holds none of the `expected` names and a row below titles does
+    (dialect.find_table): a file exported with a title above its table, read without options.header_row."""
+    if not expected or {name.strip() for name in dialect.header} & set(expected):
+        return
+    table = find_table(text, options.quote, expected, complete, file, options.delimiter)
+    row = table.dialect.header_row
+    if row == dialect.header_row or not {name.strip() for name in table.dialect.header} & set(expected):
+        return
+    above = next((layout.label(r) for r in reversed(table.rows[: row - 1]) if layout.filled(r)), "")
+    declare = (
+        f"options.header_row: {row - options.skip_rows}"
+        if row > options.skip_rows
+        else f"options.header_row: {row} and leave out options.skip_rows"
+    )
+    raise SourceError(
+        f"the header was expected in row {dialect.header_row}, which holds none of the declared columns; row {row} "
+        f"holds them, below {repr(above) if above else 'blank rows'}",
+        Location(file=file, row=dialect.header_row),
+        hint=f"Declare {declare} in the source (peil infer proposes it).",
+    )
 
 
 def _rows(

@@ -21,8 +21,11 @@ column to its right whose values happen to differ.
 
 `examine` also says, per sheet, what it chose and why (choices.py): the sheet, the header row and the rows above
 it, merged title cells, what the readers left out or read otherwise than the sheet shows (their warnings), and
-the columns kept as text or read as dates. `load_text` and `propose` are the two steps on their own, for callers
-that look at the rows in between (the stray-copy scanner, peil.scan).
+the columns kept as text or read as dates. A text file's header is found the same way below titles and blank
+rows, its delimiter told by the table there (dialect.find_table); when no row is the header with confidence,
+`examine` raises SourceError naming the file and row instead of guessing. `load_text` and `propose` are the two
+steps on their own, for callers that look at the rows in between (the stray-copy scanner, peil.scan); load_text
+reads on with the first filled row as the header.
 """
 
 from __future__ import annotations
@@ -48,11 +51,11 @@ from peil.sources import conform, structured
 from peil.sources.cells import text_of
 from peil.sources.choices import SheetChoices, choose_sheet, formula_note, header_note, merged_notes
 from peil.sources.columns import header_names
-from peil.sources.dialect import sample_rows, sniff
+from peil.sources.dialect import Table, find_table
 from peil.sources.encoding import HEAD, decode_head, detect, sample
 from peil.sources.excel import read_sheet
 from peil.sources.files import open_binary, source_files
-from peil.sources.layout import header_index
+from peil.sources.layout import LABEL, filled, header_index
 from peil.sources.load import load_into
 from peil.sources.sql import identifier
 from peil.workspace import ReadOptions, SchemaField, Source, format_for_path
@@ -88,6 +91,7 @@ class Layout:
     options: dict[str, Any]
     names: list[str]
     notes: list[str] = field(default_factory=list)
+    doubt: SourceError | None = None  # why the header row is a guess; infer raises it, the scanner reads on
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,11 @@ def examine(path: Path, root: Path | None = None, sheet: str | int | None = None
     sheets: list[SheetChoices] = []
     if kind == "excel":
         sheet, sheets = choose_sheet(path, shown, sheet)
+    layout = _layout(path, kind, shown, sheet)
+    if layout.doubt is not None:
+        raise layout.doubt
     with contextlib.closing(duckdb.connect()) as con:
-        layout, warnings = load_text(con, path, shown, kind, sheet)
+        warnings = _load(con, path, layout)
         found = propose(con, layout)
         serial: list[str] = []
         if kind == "excel":
@@ -158,9 +165,13 @@ def load_text(
     """
     kind = kind or _format(path, shown)
     layout = _layout(path, kind, shown, sheet)
+    return layout, _load(con, path, layout)
+
+
+def _load(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> list[str]:
+    """Load the file into table `t` on `con` as `layout` says, every column as text; the readers' warnings."""
     draft = _source(path, layout, [SchemaField(name=n) for n in layout.names])
-    loaded = load_into(con, draft, path.parent, source_files(draft, path.parent), "t")
-    return layout, loaded.warnings
+    return load_into(con, draft, path.parent, source_files(draft, path.parent), "t").warnings
 
 
 def propose(con: duckdb.DuckDBPyConnection, layout: Layout, key: bool = True) -> Inferred:
@@ -221,22 +232,41 @@ def _layout(path: Path, kind: str, shown: str, sheet: str | int | None) -> Layou
 
 
 def _delimited_layout(path: Path, shown: str) -> Layout:
+    """The delimiter, encoding and header row of a text file, the header below any titles (dialect.find_table)."""
     head, tail = sample(path)
     encoding = detect(head, tail)
     text = decode_head(head, encoding, shown, declared=False)
-    complete = len(head) < HEAD
-    first = sniff(text, ReadOptions.model_validate({}), [], complete, shown)
-    rows = sample_rows(text, first.delimiter, first.quote, complete)
-    header_row = header_index(rows) + 1
-    options = ReadOptions.model_validate({"delimiter": first.delimiter, "header_row": header_row})
-    dialect = sniff(text, options, [], complete, shown)
+    table = find_table(text, ReadOptions.model_validate({}).quote, [], len(head) < HEAD, shown)
+    dialect, header_row = table.dialect, table.dialect.header_row
     names, _ = header_names(dialect.header, dialect.width, Location(file=shown))
     found = {"delimiter": dialect.delimiter, "encoding": "utf-8" if encoding.startswith("utf-8") else encoding}
+    told = f" (told by the table from row {header_row} on, not by the rows above it)" if table.below_titles else ""
     notes = [
-        f"delimited text, encoding {found['encoding']}, delimiter {dialect.delimiter!r}",
-        header_note(rows, header_row - 1),
+        f"delimited text, encoding {found['encoding']}, delimiter {dialect.delimiter!r}{told}",
+        header_note(table.rows, header_row - 1),
     ]
-    return Layout("csv", found | ({"header_row": header_row} if header_row != 1 else {}), _named(names), notes)
+    options = found | ({"header_row": header_row} if header_row != 1 else {})
+    blank = not any(filled(row) for row in table.rows)  # the reader says what is wrong with an empty file
+    doubt = None if table.confident or blank else _no_header(table, shown)
+    return Layout("csv", options, _named(names), notes, doubt)
+
+
+def _no_header(table: Table, shown: str) -> SourceError:
+    """The error infer raises for a text file with a filled row but no row that is the header with confidence
+    (dialect.Table): it names the first filled row, the guess it will not make, and the first row below it with
+    values further right."""
+    dialect = table.dialect
+    first = next(i for i, r in enumerate(table.rows) if filled(r))
+    width = len(table.rows[first])
+    wider = next((i + 1 for i, r in enumerate(table.rows[first + 1 :], start=first + 1) if filled(r[width:])), None)
+    text = dialect.delimiter.join(table.rows[first])[:LABEL]
+    return SourceError(
+        f"no header row found with confidence: split at {dialect.delimiter!r}, row {first + 1} ({text!r}) would be "
+        f"the header, but {f'row {wider}' if wider else 'a row'} below it has values to the right of its last column",
+        Location(file=shown, row=first + 1),
+        hint=f"A value with an unquoted {dialect.delimiter!r}, or a second table below the first? Fix the file, or "
+        "write the source by hand with options.delimiter and options.header_row (docs/workspace.md).",
+    )
 
 
 def _workbook_layout(path: Path, shown: str, chosen: str | int | None) -> Layout:

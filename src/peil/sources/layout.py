@@ -8,6 +8,8 @@ and a note ("Bron: personeelsdienst"). A CSV exported from such a sheet keeps al
 - `header_index` finds the header among the first HEADER_SCAN rows: the first row that fills at least half as
   many cells as the rows below it typically do, and under which nearly all rows (90%) fit, no row reaching
   further right than the header's last filled cell. Titles fill one or two cells and the table reaches past them.
+  `fitting_header` is the same rule, saying None where header_index falls back to the first filled row, and
+  `titles_above` whether the rows passed over look like titles (fewer cells than the table's rows), not data.
 - `footer_start` finds where the trailing rows that are no data begin. A total row, in a table of two or more
   columns, starts its first filled cell with a total word (Totaal, Subtotaal, Eindtotaal, Algemeen totaal, Som,
   Total, Grand total), or its second when the first is text that is no number (a code column left empty or
@@ -43,6 +45,15 @@ Row = Sequence[object]
 def header_index(rows: Sequence[Row]) -> int:
     """The 0-based index of the header row (see the module docstring); the first filled row when none fits, 0 for
     a grid without any filled cell."""
+    found = fitting_header(rows)
+    if found is not None:
+        return found
+    return next((i for i, row in enumerate(rows) if filled(row)), 0)
+
+
+def fitting_header(rows: Sequence[Row]) -> int | None:
+    """The 0-based index of the first row among the first HEADER_SCAN filled rows that fits as the header (see the
+    module docstring), or None when none does (a grid without any filled cell, or a ragged one)."""
     filled_rows = list(itertools.islice((i for i, row in enumerate(rows) if filled(row)), HEADER_SCAN + BELOW_SAMPLE))
     for position, index in enumerate(filled_rows[:HEADER_SCAN]):
         below = [rows[i] for i in filled_rows[position + 1 : position + 1 + BELOW_SAMPLE]]
@@ -53,7 +64,19 @@ def header_index(rows: Sequence[Row]) -> int:
         fitting = sum(1 for row in below if _reach(row) <= reach)
         if filled(rows[index]) >= typical / 2 and fitting >= 0.9 * len(below):
             return index
-    return filled_rows[0] if filled_rows else 0
+    return None
+
+
+def titles_above(rows: Sequence[Row], index: int) -> bool:
+    """Whether every filled row above the header (0-based `index`) fills fewer cells than the rows below it
+    typically do, as titles, dates and notes do; False when one is a data row passed over because rows further
+    down reach further right. True when no filled row is above it."""
+    above = [filled(row) for row in rows[:index] if filled(row)]
+    if not above:
+        return True
+    below = [filled(row) for row in itertools.islice((r for r in rows[index + 1 :] if filled(r)), BELOW_SAMPLE)]
+    typical = statistics.median(below) if below else filled(rows[index])
+    return max(above) < typical
 
 
 def footer_start(rows: Sequence[Row]) -> int:
