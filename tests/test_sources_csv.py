@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_sources_support import declare, fields, load, write_and_load
+from test_sources_support import declare, fields, load, titled_export, write_and_load
 
 from peil.errors import SourceError
 from peil.sources import infer, load_into, source_files
@@ -395,21 +395,6 @@ def test_a_quote_never_closed_above_a_note_is_an_error_not_a_footer(tmp_path: Pa
     with pytest.raises(SourceError, match="starts at line 4") as caught:
         write_and_load(tmp_path, "q.csv", text, fields("id", "naam", "bedrag"))
     assert caught.value.location is not None and caught.value.location.line == 4
-
-
-def titled_export(padded: bool) -> str:
-    """A staff register as Excel exports a sheet with a title and a blank row above the table (padded with `;;;`,
-    or as a text editor leaves it, bare)."""
-    pad = ";;;" if padded else ""
-    return (
-        f"Personeelsregister gemeente Zottegem{pad}\r\n"
-        f"{pad}\r\n"
-        "personeelsnummer;naam;dienst;fte\r\n"
-        "P001;Jansen;Financiën;0,8\r\n"
-        "P002;Peeters;Burgerzaken;1\r\n"
-        "P003;De Smet, Ann;Technische dienst;0,5\r\n"
-        "P004;Vermeulen;Financiën;1\r\n"
-    )
 
 
 TITLED_FIELDS = fields("personeelsnummer", "naam", "dienst", fte="number")

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import yaml
 from stdnum.be import nn
-from test_sources_support import load
+from test_sources_support import load, titled_export
 
 from peil import workspace
 from peil.errors import Location, SourceError
@@ -135,21 +135,6 @@ def test_personal_data_is_told_by_name_but_a_bare_naam_is_not_enough(tmp_path: P
     assert proposal(tmp_path / "wegingen.csv", addresses)["classification"] == "personal"
     places = "nis;naam;straatnaam;inwoners\n36015;Roeselare;Ooststraat;64500\n36011;Hooglede;Markt;10000\n"
     assert proposal(tmp_path / "gemeenten.csv", places)["classification"] == "internal"
-
-
-def titled_export(padded: bool) -> str:
-    """A staff register exported from a sheet with a title and a blank row above the table: padded with `;;;` as
-    Excel writes it, or bare as a text editor leaves it."""
-    pad = ";;;" if padded else ""
-    return (
-        f"Personeelsregister gemeente Zottegem{pad}\r\n"
-        f"{pad}\r\n"
-        "personeelsnummer;naam;dienst;fte\r\n"
-        "P001;Jansen;Financiën;0,8\r\n"
-        "P002;Peeters;Burgerzaken;1\r\n"
-        "P003;De Smet, Ann;Technische dienst;0,5\r\n"
-        "P004;Vermeulen;Financiën;1\r\n"
-    )
 
 
 @pytest.mark.parametrize(("encoding", "named"), [("cp1252", "cp1252"), ("utf-8-sig", "utf-8")])

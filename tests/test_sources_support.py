@@ -69,3 +69,18 @@ def shared_data(*parts: str) -> Path | None:
         return demo[0]
     candidates = [repo / "tests" / "fixtures" / "shared" / Path(*parts), repo.parent.joinpath("shared", "data", *parts)]
     return next((c for c in candidates if c.exists()), None)
+
+
+def titled_export(padded: bool) -> str:
+    """A staff register as Excel exports a sheet with a title and a blank row above the table (padded with `;;;`,
+    or as a text editor leaves it, bare)."""
+    pad = ";;;" if padded else ""
+    return (
+        f"Personeelsregister gemeente Zottegem{pad}\r\n"
+        f"{pad}\r\n"
+        "personeelsnummer;naam;dienst;fte\r\n"
+        "P001;Jansen;Financiën;0,8\r\n"
+        "P002;Peeters;Burgerzaken;1\r\n"
+        "P003;De Smet, Ann;Technische dienst;0,5\r\n"
+        "P004;Vermeulen;Financiën;1\r\n"
+    )
