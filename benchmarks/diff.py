@@ -4,13 +4,15 @@ Usage: .venv/bin/python benchmarks/diff.py [--rows 5000000] [--repeat 1] [--pola
 
 Two tables of `rows` rows keyed by `id` (text with leading zeros, integers, doubles, dates, NULLs) in a DuckDB
 file; in the new one 1% of the rows have one or two cells changed (a double by one cent, a text, a NULL made a
-value), 0.02% of the keys are removed and as many added. peil's time is `diff_tables` on a read-only
-connection, every changed cell fetched (limit None), with the key known to be unique as `peil diff` knows it of
-a snapshot whose primary_key check passed at ingest; "peil, keys checked" is the same diff when that is not
-known, so a second join counts the matched pairs to find duplicate keys. Two queries in the engine bound it from
-below: "DuckDB, key join alone" counts the FULL JOIN of the two tables on the key, no values read; "DuckDB, rows
-that differ" counts the rows of that join that are added, removed or differ in a column, which reads and compares
-every value as a diff must, but fetches nothing.
+value), 0.02% of the keys are removed and as many added. Each row has its `_row_hash`, as a snapshot that peil
+loads has (peil.sources.table.row_hash); computing them is part of loading, and its time is printed, not counted.
+peil's time is `diff_tables` on a read-only connection, every changed cell fetched (limit None), with the key
+known to be unique as `peil diff` knows it of a snapshot whose primary_key check passed at ingest; "peil, keys
+checked" is the same diff when that is not known, so a second join counts the matched pairs to find duplicate
+keys; "peil, values hashed" is the first without the stored hashes, as for snapshots of an older peil or of
+another schema. Two queries in the engine bound it from below: "DuckDB, key join alone" counts the FULL JOIN of
+the two tables on the key, no values read; "DuckDB, rows that differ" counts the rows of that join that are
+added, removed or differ in a column, which reads and compares every value as a diff must, but fetches nothing.
 datacompy's (the pandas `PandasCompare`, or with --polars also `PolarsCompare`) starts from DataFrames already
 in memory, so their loading from DuckDB is not counted, and ends when the mismatching cells are read from its
 result. The results are checked to be the same: the same added and removed keys and the same (key, column)
@@ -32,22 +34,28 @@ import duckdb
 import pandas as pd
 
 from peil.diff import Diff, diff_tables
+from peil.sources.table import ROW_HASH, row_hash
+from peil.workspace import SchemaField
 
-COLUMNS = ["nis", "jaar", "bedrag", "aantal", "datum", "omschrijving"]
+TYPES = {"id": "string", "nis": "string", "jaar": "integer", "bedrag": "number", "aantal": "integer"}
+TYPES |= {"datum": "date", "omschrijving": "string"}
+FIELDS = [SchemaField(name=name, type=kind) for name, kind in TYPES.items()]  # as a workspace would declare them
+COLUMNS = [f.name for f in FIELDS[1:]]
 KEY_JOIN = "SELECT count(*) FROM old FULL JOIN new ON old.id = new.id"
 DIFFERING = f"{KEY_JOIN} WHERE old.id IS NULL OR new.id IS NULL OR " + " OR ".join(
     f"old.{c} IS DISTINCT FROM new.{c}" for c in COLUMNS
 )
+HASHING = f"SELECT bit_xor({row_hash(FIELDS)}) FROM (FROM old UNION ALL FROM new)"
 Result = tuple[set[Any], set[Any], set[tuple[Any, str]]]  # added keys, removed keys, changed (key, column)
 
 
 def generate(path: Path, rows: int) -> None:
-    """Write the tables old and new (`rows` rows each) into the DuckDB file `path`."""
+    """Write the tables old and new (`rows` rows each, with their row hashes) into the DuckDB file `path`."""
     with duckdb.connect(str(path)) as con:
         con.execute("SET enable_progress_bar = false")
         con.execute(
             f"""
-            CREATE TABLE old AS
+            CREATE TEMP TABLE old_values AS
             SELECT lpad(CAST(i AS VARCHAR), 9, '0') AS id,
                    lpad(CAST(10000 + i % 90000 AS VARCHAR), 5, '0') AS nis,
                    2009 + CAST(i % 16 AS INTEGER) AS jaar,
@@ -61,19 +69,21 @@ def generate(path: Path, rows: int) -> None:
         # 1% of the rows change (hash-picked, so spread over the table); the keys i % 5000 = 1 go, as many come.
         con.execute(
             f"""
-            CREATE TABLE new AS
+            CREATE TEMP TABLE new_values AS
             SELECT id, nis, jaar,
                    CASE WHEN changed THEN bedrag + 0.01 ELSE bedrag END AS bedrag,
                    aantal, datum,
                    CASE WHEN changed AND pick % 3 = 0 THEN coalesce(omschrijving || ' (herzien)', 'nieuw')
                         ELSE omschrijving END AS omschrijving
-            FROM (SELECT *, hash(id) % 100 AS bucket, hash(id || 'x') AS pick, bucket = 0 AS changed FROM old)
+            FROM (SELECT *, hash(id) % 100 AS bucket, hash(id || 'x') AS pick, bucket = 0 AS changed FROM old_values)
             WHERE CAST(id AS BIGINT) % 5000 <> 1
             UNION ALL
             SELECT lpad(CAST({rows} + i AS VARCHAR), 9, '0'), '09000', 2025, 1.5, 1, DATE '2025-01-01', 'nieuw'
             FROM range({rows // 5000}) t(i)
             """
         )
+        for name in ("old", "new"):
+            con.execute(f"CREATE TABLE {name} AS SELECT *, {row_hash(FIELDS)} AS {ROW_HASH} FROM {name}_values")
         con.execute("CHECKPOINT")
 
 
@@ -91,6 +101,17 @@ def best(repeat: int, run: Callable[[], T]) -> tuple[Timing, T]:
         timings.append((time.perf_counter() - wall, time.process_time() - cpu))
     assert result is not None
     return min(timings), result
+
+
+def peil_diff(con: duckdb.DuckDBPyConnection, *, known_unique: bool, hashed: bool) -> Diff:
+    """peil's diff of old and new by id, every difference fetched; with `hashed`, the stored row hashes read."""
+    hashes = {"row_hash": ROW_HASH} if hashed else {"ignore": [ROW_HASH]}
+    return diff_tables(con, "old", "new", ["id"], None, known_unique=known_unique, **hashes)
+
+
+def values(con: duckdb.DuckDBPyConnection, table: str) -> duckdb.DuckDBPyRelation:
+    """The table without its row hashes, as datacompy is given it."""
+    return con.sql(f"FROM {table} SELECT * EXCLUDE ({ROW_HASH})")
 
 
 def peil_result(diff: Diff) -> Result:
@@ -124,22 +145,24 @@ def main() -> None:
             if args.threads:
                 con.execute("SET threads = ?", [args.threads])
             threads = con.execute("SELECT current_setting('threads')").fetchone()
-            peil, expected = best(
-                args.repeat, lambda: peil_result(diff_tables(con, "old", "new", ["id"], None, known_unique=True))
-            )
-            checked, found = best(args.repeat, lambda: peil_result(diff_tables(con, "old", "new", ["id"], None)))
+            peil, expected = best(args.repeat, lambda: peil_result(peil_diff(con, known_unique=True, hashed=True)))
+            checked, found = best(args.repeat, lambda: peil_result(peil_diff(con, known_unique=False, hashed=True)))
             assert found == expected, "peil with and without the key known unique disagree"
+            unhashed, found = best(args.repeat, lambda: peil_result(peil_diff(con, known_unique=True, hashed=False)))
+            assert found == expected, "peil with and without the stored hashes disagree"
+            hashing, _ = best(args.repeat, lambda: con.execute(HASHING).fetchall())
             raw = {
                 name: best(args.repeat, lambda sql=sql: con.execute(sql).fetchall())
                 for name, sql in (("DuckDB, key join alone", KEY_JOIN), ("DuckDB, rows that differ", DIFFERING))
             }
             started = time.perf_counter()
-            frames = con.table("old").df(), con.table("new").df()
+            frames = values(con, "old").df(), values(con, "new").df()
             load_seconds = time.perf_counter() - started
-            polars_frames = (con.table("old").pl(), con.table("new").pl()) if args.polars else None
+            polars_frames = (values(con, "old").pl(), values(con, "new").pl()) if args.polars else None
     added, removed, cells = expected
     assert raw["DuckDB, rows that differ"][1] == [(len(added) + len(removed) + len({k for k, _ in cells}),)]
-    timings = {"peil": peil, "peil, keys checked": checked, **{name: timing for name, (timing, _) in raw.items()}}
+    timings = {"peil": peil, "peil, keys checked": checked, "peil, values hashed": unhashed}
+    timings |= {name: timing for name, (timing, _) in raw.items()}
     timings["datacompy (pandas)"], found = best(
         args.repeat, lambda: pandas_result(datacompy.PandasCompare(*frames, join_columns="id"))
     )
@@ -160,7 +183,10 @@ def main() -> None:
             "" if name == "peil" else f"  ({wall / peil[0]:.1f}x peil's wall time, {cpu / peil[1]:.1f}x its CPU time)"
         )
         print(f"{name:<24} {wall:8.2f} s wall, {cpu:8.2f} s CPU{ratio}")
-    print(f"(not counted above: reading the two tables from DuckDB into pandas took {load_seconds:.2f} s)")
+    print(
+        f"(not counted above: hashing the rows of both tables, as loading them does, took {hashing[0]:.2f} s; "
+        f"reading them from DuckDB into pandas took {load_seconds:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

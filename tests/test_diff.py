@@ -140,6 +140,21 @@ def test_generated_added_removed_and_changed_cells_are_found_exactly(
 # -- the peer-tool cases -----------------------------------------------------------------------------------------
 
 
+def test_a_stored_row_hash_is_read_only_when_both_tables_have_the_same_columns(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Stored hashes pick the rows to compare: a hash that differs on equal values makes no change up, and one
+    left equal on changed values hides the change, which shows they are read; with a column of another type
+    the hashes are not of the same values, so peil hashes the values itself and finds the change."""
+    columns = {"nis": "VARCHAR", "n": "INTEGER", "_row_hash": "UBIGINT"}
+    table(con, "old", columns, [("36015", 1, 1), ("36007", 2, 2)])
+    table(con, "new", columns, [("36015", 1, 10), ("36007", 3, 2)])  # 36015 hashed anew, 36007 changed, not
+    assert cells(diff_tables(con, "old", "new", ["nis"], None, row_hash="_row_hash")) == {}
+    assert cells(diff_tables(con, "old", "new", ["nis"], None, ignore=["_row_hash"])) == {("36007", "n"): (2, 3)}
+    table(con, "new", {**columns, "n": "BIGINT"}, [("36015", 1, 10), ("36007", 3, 2)])
+    assert cells(diff_tables(con, "old", "new", ["nis"], None, row_hash="_row_hash")) == {("36007", "n"): ("2", "3")}
+
+
 def test_long_digit_strings_are_compared_as_text_not_floats(con: duckdb.DuckDBPyConnection) -> None:
     # DIFF-01 (capitalone/datacompy#121): as floats the two references are equal.
     table(con, "v1", {"id": "INTEGER", "ref": "VARCHAR"}, [(1, "1234567890123456789012345678901231")])

@@ -78,6 +78,23 @@ def test_every_copy_is_read_with_its_own_format_and_column_names(root: Path, cop
     assert totals == [(0,)] and born == [("DATE",)]
 
 
+def test_every_copys_snapshot_stores_the_hash_of_its_values(root: Path, copies: tuple[Path, stray.Truth]) -> None:
+    """Each adopted copy's rows carry the hash of their values in the source's fields (the copy's own column
+    names mapped), as a build's snapshot does, so that a diff can use it; the dataset's view leaves it out."""
+    adopt(copies[0], "g1", root)
+    with duckdb.connect(str(root / ".peil" / "warehouse.duckdb"), read_only=True) as con:
+        fields = [r[0] for r in con.execute("DESCRIBE personeel").fetchall()]
+        values = ", ".join(f'"{f}"' for f in fields)
+        stale = [
+            con.execute(
+                f'SELECT count(*) FROM raw."personeel__v{v}" WHERE _row_hash IS DISTINCT FROM hash({values})'
+            ).fetchall()[0][0]
+            for v in range(1, 8)
+        ]
+    assert "_row_hash" not in fields and "fte" in fields
+    assert stale == [0] * 7
+
+
 def test_the_chosen_file_can_be_named_and_referenced(root: Path, copies: tuple[Path, stray.Truth]) -> None:
     folder, _ = copies
     adopted = adopt(folder, "g1", root, file="personeel_jan.xlsx", name="staff_register", reference=True)

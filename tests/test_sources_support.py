@@ -9,6 +9,8 @@ from typing import Any
 import duckdb
 
 from peil.sources import LoadResult, load_into, source_files
+from peil.sources.sql import identifier
+from peil.sources.table import ROW_HASH
 from peil.workspace import Source
 
 SHARED_LONG = "investeringsuitgaven_per_rekening_per_inwoner_2014_2024_long.csv.gz"
@@ -37,10 +39,14 @@ def declare(path: str, fields: list[dict[str, Any]], **options: Any) -> Source:
 
 
 def load(root: Path, source: Source) -> Loaded:
-    """Load `source` (relative to `root`) into a fresh in-memory DuckDB, as the store does."""
+    """Load `source` (relative to `root`) into a fresh in-memory DuckDB, as the store does; checks that each
+    row's `_row_hash` is the hash of its values as stored, and leaves that column out of the Loaded."""
     con = duckdb.connect()
     result = load_into(con, source, root, source_files(source, root), '"t"')
-    relation = con.execute('SELECT * FROM "t" ORDER BY _file, _sheet, _row')
+    fields = ", ".join(identifier(f.name) for f in source.table_schema.fields)
+    unhashed = con.execute(f'SELECT count(*) FROM "t" WHERE {ROW_HASH} IS DISTINCT FROM hash({fields})').fetchall()
+    assert unhashed == [(0,)], "a row's _row_hash is not the hash of its stored values"
+    relation = con.execute(f'SELECT * EXCLUDE ({ROW_HASH}) FROM "t" ORDER BY _file, _sheet, _row')
     columns = [d[0] for d in relation.description]
     rows = [dict(zip(columns, values, strict=True)) for values in relation.fetchall()]
     described = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 't'")

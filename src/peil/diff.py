@@ -12,7 +12,9 @@ matches a NULL key). A key only in the new table is added, only in the old one r
 changed when one of its cells is. The join carries a 64-bit hash of each row's values rather than the values,
 which makes it lighter; the rows whose hashes differ are then fetched by rowid and their cells compared with
 ``IS DISTINCT FROM``, exactly, in their own type. (A changed row whose two hashes happen to be equal would be
-missed: a chance of 1 in 1.8e19 for each changed row.)
+missed: a chance of 1 in 1.8e19 for each changed row.) A snapshot stores each row's hash when it is loaded
+(`_row_hash`, see peil.sources.table.row_hash); when both snapshots have one and the same columns, the join
+reads the stored hashes and the key alone, not the values.
 
 - NULL against NULL is no change, and neither is NaN against NaN (DuckDB treats NaN as one value);
 - text is compared as text, so two 34-digit references that differ only in the last digit differ;
@@ -57,7 +59,7 @@ import duckdb
 from sqlglot import exp
 
 from peil.errors import StoreError
-from peil.sources.table import HIDDEN, INVALID
+from peil.sources.table import HIDDEN, INVALID, ROW_HASH
 from peil.store import quote
 
 Mode = Literal["key", "row hash"]
@@ -194,6 +196,7 @@ def diff_tables(
     *,
     ignore: Sequence[str] = (),
     known_unique: bool = False,
+    row_hash: str | None = None,
 ) -> Diff:
     """Compare the table `old` with the table `new` by the columns `key` (by whole rows when `key` is empty).
 
@@ -203,14 +206,20 @@ def diff_tables(
     for how values and schemas compare.
     `known_unique` says that the key is on one row at most in `old` or in `new` (a primary_key check found no
     repeated key), which saves a join; the duplicates in the other table are found all the same, but a wrong
-    claim gives a wrong diff. Temporary tables are made and dropped, so `con` may be read-only.
+    claim gives a wrong diff. `row_hash` names a column of both tables holding each row's hash of its columns
+    but those in `ignore`, in table order (peil.sources.table.row_hash); the key join reads it instead of hashing
+    the values when the two tables have the same columns, in name, order and type (else it hashes them). A
+    stale hash cannot make a change up, as the values of the rows the hashes pick are compared, but can hide
+    one. Temporary tables are made and dropped, so `con` may be read-only.
 
     Raises StoreError when a table does not exist, a key column is missing from either table, or a table
     compared by key is a view.
     """
     old_ref, new_ref = _reference(old), _reference(new)
-    old_columns = _columns(con, old_ref, old, ignore)
-    new_columns = _columns(con, new_ref, new, ignore)
+    old_described, new_described = _columns(con, old_ref, old), _columns(con, new_ref, new)
+    hashed = row_hash if row_hash in old_described and row_hash in new_described else None
+    old_columns = {n: c for n, c in old_described.items() if n not in ignore and n != row_hash}
+    new_columns = {n: c for n, c in new_described.items() if n not in ignore and n != row_hash}
     for name, columns in ((old, old_columns), (new, new_columns)):
         missing = [k for k in key if k not in columns]
         if missing:
@@ -229,7 +238,8 @@ def diff_tables(
             return _row_hash_diff(con, (old_ref, new_ref), common, differences, counts, schema, limit)
         for reference, name in ((old_ref, old), (new_ref, new)):
             _require_table(con, reference, name)
-        sides = _Sides(old_ref, new_ref, keys, None)
+        same = list(old_columns.values()) == list(new_columns.values())
+        sides = _Sides(old_ref, new_ref, keys, None, hashed if same else None)
         renames = _renames(con, sides, removed, added)
         renamed = {p.old.name for p, _ in renames} | {p.new.name for p, _ in renames}
         removed, added = [c for c in removed if c.name not in renamed], [c for c in added if c.name not in renamed]
@@ -238,7 +248,7 @@ def diff_tables(
         values = sorted([*common, *(p for p, _ in renames)], key=lambda p: order.index(p.new.name))
         _write_differences(con, sides, values, differences)
         if _has_duplicates(con, sides, differences, counts, known_unique):
-            sides = _Sides(old_ref, new_ref, keys, _duplicates(con, old_ref, new_ref, keys, duplicates))
+            sides = replace(sides, duplicates=_duplicates(con, old_ref, new_ref, keys, duplicates))
             con.execute(f"DROP TABLE {differences}")
             _write_differences(con, sides, values, differences)
         return _key_diff(con, sides, values, differences, counts, schema, limit)
@@ -278,10 +288,10 @@ def diff_snapshots(
                 hint=f"Its versions: {', '.join(map(str, versions))} (`peil history {dataset}` lists them).",
             )
     old, new = found[old_version], found[new_version]
-    columns = [_columns(con, _reference(version.table), version.table, HIDDEN) for version in (old, new)]
+    columns = [_columns(con, _reference(version.table), version.table) for version in (old, new)]
     key = new.key if all(k in names for k in new.key for names in columns) else []
     unique = any(version.key_unique and version.key == key for version in (old, new))
-    diff = diff_tables(con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique)
+    diff = diff_tables(con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique, row_hash=ROW_HASH)
     if any(cell.old is None or cell.new is None for cell in diff.cells):
         diff = replace(diff, cells=_unfit_texts(con, (old.table, new.table), diff))
     return SnapshotDiff(dataset, old_version, new_version, tuple(new.key), diff)
@@ -407,16 +417,19 @@ class _Sides:
     new: str
     keys: list[_Pair]
     duplicates: str | None
+    row_hash: str | None = None  # a column of both tables holding each row's hash, the same on both sides
 
     def ctes(self, values: Sequence[_Pair]) -> str:
         """CTEs o and n of k0.., v0.. (the `values`) and present."""
         return self._both(lambda side: _aliased([p.sql(side, "t") for p in values], "v"))
 
     def hashed_ctes(self, values: Sequence[_Pair]) -> str:
-        """CTEs o and n of k0.., h (one 64-bit hash of the `values` in their order), r (the rowid) and present."""
+        """CTEs o and n of k0.., h (one 64-bit hash of the `values` in their order, or the stored `row_hash`), r
+        (the rowid) and present."""
 
         def columns(side: Side) -> list[str]:
             hashed = f"hash({', '.join(p.sql(side, 't') for p in values)})" if values else "0"
+            hashed = f"t.{quote(self.row_hash)}" if self.row_hash else hashed
             return [f"{hashed} AS h", "t.rowid AS r"]
 
         return self._both(columns)
@@ -470,13 +483,13 @@ def _reference(name: str) -> str:
     return ".".join(quote(part.name) for part in exp.to_table(name, dialect="duckdb").parts)
 
 
-def _columns(con: duckdb.DuckDBPyConnection, reference: str, name: str, ignore: Sequence[str]) -> dict[str, Column]:
-    """The table's columns by name, in table order, without those in `ignore`. StoreError when it is missing."""
+def _columns(con: duckdb.DuckDBPyConnection, reference: str, name: str) -> dict[str, Column]:
+    """The table's columns by name, in table order. StoreError when it is missing."""
     try:
         described = con.execute(f"DESCRIBE {reference}").fetchall()
     except duckdb.CatalogException:
         raise StoreError(f"there is no table {name}", hint="`peil history DATASET` lists the snapshots.") from None
-    return {str(r[0]): Column(str(r[0]), str(r[1])) for r in described if r[0] not in ignore}
+    return {str(r[0]): Column(str(r[0]), str(r[1])) for r in described}
 
 
 def _require_table(con: duckdb.DuckDBPyConnection, reference: str, name: str) -> None:

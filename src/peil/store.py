@@ -38,7 +38,7 @@ from peil.quality import run as checks
 from peil.quality.declarations import effective, references
 from peil.sources import LoadResult, SourceFile, load_into, source_files
 from peil.sources.conform import DUCKDB_TYPES
-from peil.sources.table import HIDDEN
+from peil.sources.table import INVALID, LINEAGE, ROW_HASH, row_hash
 from peil.workspace import Source
 
 _SCHEMA = """
@@ -276,9 +276,9 @@ class Warehouse:
         self.con.execute("BEGIN TRANSACTION")
         try:
             loaded = load_into(self.con, reader, root, files, scratch)
-            self.con.execute(
-                f"CREATE TABLE {table} AS SELECT {fields}, {', '.join(HIDDEN)} FROM {scratch}"  # noqa: S608
-            )
+            copied = f"SELECT {fields}, {', '.join([*LINEAGE, INVALID])} FROM {scratch}"  # noqa: S608
+            fresh = row_hash(source.table_schema.fields)
+            self.con.execute(f"CREATE TABLE {table} AS SELECT *, {fresh} AS {ROW_HASH} FROM ({copied})")  # noqa: S608
             self.con.execute(f"DROP TABLE {scratch}")
             loaded.row_count = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
             hashed, defined = content_hash(files), definition_hash(reader)
