@@ -373,6 +373,15 @@ def test_limit_cuts_the_samples_but_not_the_counts(con: duckdb.DuckDBPyConnectio
     assert not diff_tables(con, "v1", "v2", ["id"], 20).truncated
 
 
+def test_the_changed_cells_read_as_a_sequence_of_cells(con: duckdb.DuckDBPyConnection) -> None:
+    table(con, "v1", {"a": "INTEGER", "b": "INTEGER", "x": "VARCHAR"}, [(1, 1, "p"), (1, 2, "q"), (2, 1, "r")])
+    table(con, "v2", {"a": "INTEGER", "b": "INTEGER", "x": "VARCHAR"}, [(1, 1, "P"), (1, 2, "q"), (2, 1, None)])
+    found = diff_tables(con, "v1", "v2", ["a", "b"], None).cells
+    expected = (Cell((1, 1), "x", "p", "P"), Cell((2, 1), "x", "r", None))
+    assert len(found) == 2 and found[1] == expected[1] and found[-2:] == expected and list(found) == list(expected)
+    assert found[:1] == expected[:1] and found != expected[:1] and found != [*expected[:1], expected[0]]
+
+
 def test_a_missing_table_or_key_column_is_a_store_error(con: duckdb.DuckDBPyConnection) -> None:
     table(con, "v1", {"id": "INTEGER"}, [(1,)])
     with pytest.raises(StoreError, match="there is no table nope"):

@@ -49,11 +49,12 @@ the row comparison.
 from __future__ import annotations
 
 import json
+import operator
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, overload
 
 import duckdb
 from sqlglot import exp
@@ -111,6 +112,39 @@ class Cell(NamedTuple):
     new: Any
 
 
+class Cells(Sequence[Cell]):
+    """Changed cells kept as four lists (keys, columns, old values, new values) and made `Cell`s as they are
+    read: made all at once, a million tuples keep Python's garbage collector busy for longer than the diff
+    took to compute. Equal to any sequence of the same cells."""
+
+    __slots__ = ("_columns", "_keys", "_new", "_old")
+
+    def __init__(self, keys: list[Key], columns: list[str], old: list[Any], new: list[Any]) -> None:
+        self._keys, self._columns, self._old, self._new = keys, columns, old, new
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Cell: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Cells: ...
+
+    def __getitem__(self, index: int | slice) -> Cell | Cells:
+        if isinstance(index, slice):
+            return Cells(self._keys[index], self._columns[index], self._old[index], self._new[index])
+        return Cell(self._keys[index], self._columns[index], self._old[index], self._new[index])
+
+    def __iter__(self) -> Iterator[Cell]:
+        return map(Cell, self._keys, self._columns, self._old, self._new)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(other) == len(self) and all(map(operator.eq, self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a tuple, so not hashable as one is
+
+
 class Unfit(str):
     """A value that did not fit its column's type when it was loaded, as its text: the table holds NULL there
     and the row's `_invalid` map the text (see peil.sources.table)."""
@@ -154,7 +188,7 @@ class Diff:
     duplicates: dict[Key, tuple[int, int]]
     added_keys: tuple[Key, ...]
     removed_keys: tuple[Key, ...]
-    cells: tuple[Cell, ...]
+    cells: Sequence[Cell]
     added_rows: tuple[Row, ...]
     removed_rows: tuple[Row, ...]
     limit: int | None
@@ -678,7 +712,7 @@ def _key_diff(
         duplicates=duplicates,
         added_keys=tuple(samples["added"]),
         removed_keys=tuple(samples["removed"]),
-        cells=tuple(cells),
+        cells=cells,
         added_rows=(),
         removed_rows=(),
         limit=limit,
@@ -689,7 +723,7 @@ def _key_diff(
 
 def _changed_cells(
     con: duckdb.DuckDBPyConnection, table: str, nk: int, values: list[_Pair], limit: int | None
-) -> list[Cell]:
+) -> Sequence[Cell]:
     """The first `limit` changed cells in `table` (see `_write_differences`), by key and then column order. One
     SELECT per column reads its changed cells only, as (k0.., i, o<i>, n<i>); UNION ALL BY NAME puts them under
     one another, each column in its own type, NULL in the other rows, so no unchanged value is fetched."""
@@ -699,14 +733,17 @@ def _changed_cells(
         for i in range(len(values))
     ]
     if not selects:
-        return []
+        return ()
     columns = [keys, "i", *(f"o{i}, n{i}" for i in range(len(values)))]
     rows = _fetch(con, f"SELECT {', '.join(columns)} FROM ({' UNION ALL BY NAME '.join(selects)})", limit)
     names = [p.new.name for p in values]
-    # the column is row[nk]; its old and new value are the (i + 1)th pair after it
-    if nk == 1:
-        return [Cell(row[0], names[row[1]], row[2 + 2 * row[1]], row[3 + 2 * row[1]]) for row in rows]
-    return [Cell(row[:nk], names[row[nk]], row[nk + 1 + 2 * row[nk]], row[nk + 2 + 2 * row[nk]]) for row in rows]
+    at = [row[nk] for row in rows]  # the column; its old and new value are the (i + 1)th pair after it
+    return Cells(
+        [row[0] for row in rows] if nk == 1 else [row[:nk] for row in rows],
+        [names[i] for i in at],
+        [row[nk + 1 + 2 * i] for row, i in zip(rows, at, strict=True)],
+        [row[nk + 2 + 2 * i] for row, i in zip(rows, at, strict=True)],
+    )
 
 
 def _duplicate_sample(
