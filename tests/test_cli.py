@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -101,6 +102,8 @@ def test_history_and_sources_list_the_snapshots(built: Path) -> None:
     assert "data/bevolking_2009_2015.csv" in history.stdout
     sources = peil("sources", "-w", str(built))
     assert "bevolking" in sources.stdout and "gemeenten" in sources.stdout and "public" in sources.stdout
+    loaded = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CES?T", sources.stdout)  # Belgian time, as history
+    assert len(loaded) == 2 and loaded[0] in history.stdout
 
 
 def test_history_of_an_unknown_dataset_lists_the_known_ones(built: Path) -> None:

@@ -394,6 +394,16 @@ def test_the_summary_counts_keys_and_conflicts_in_singular_and_plural(
     assert keys in lines and cells in lines
 
 
+def test_the_summary_gives_each_copys_modification_time_in_belgian_time(tmp_path: Path) -> None:
+    rows = "".join(f"K{i:03d};{i}\n" for i in range(1, 11))
+    for name, moment in (("a.csv", 1774747800), ("b.csv", 1774747800 + 3600)):  # 2026-03-29 01:30 and 02:30 UTC
+        (tmp_path / name).write_text("code;aantal\n" + rows, encoding="utf-8")
+        os.utime(tmp_path / name, (moment, moment))
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), scan(tmp_path))
+    assert "2026-03-29 03:30:00 CEST" in out.getvalue() and "2026-03-29 04:30:00 CEST" in out.getvalue()
+
+
 def copies_page(root: Path, language: str) -> str:
     """The built page of a workspace in `language` whose report scans a folder holding a workbook with a hidden
     sheet, a copy of its visible sheet with a total row below and another fte for row 3, and a lock file."""

@@ -255,7 +255,7 @@ def sources_command(ws: WorkspaceOption = Path(".")) -> None:
             source.classification,
             str(snap.version) if snap else "-",
             f"{snap.row_count:,}" if snap else "-",
-            f"{snap.created_at:%Y-%m-%d %H:%M}" if snap else "not built",
+            i18n.terminal_time(snap.created_at) if snap else "not built",
         )
     console.print(table)
 

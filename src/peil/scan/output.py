@@ -28,6 +28,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from peil.reports.i18n import terminal_time
 from peil.scan.compare import WEIGHTS
 from peil.scan.model import Conflict, Group, Member, Scan, Table
 from peil.texts import counted
@@ -154,12 +155,12 @@ def _print_group(console: Console, group: Group) -> None:
     best = group.members[group.recommended]
     key = f"key [bold]{escape(group.key_label)}[/]" if group.key else "no common key: cells not compared"
     title = f"{group.id}: {len(group.members)} copies of one table ({key}, {group.keys_total:,} keys)"
-    files = RichTable("", "file", "modified (UTC)", "rows", "keys", "score", title=title, title_justify="left")
+    files = RichTable("", "file", "modified", "rows", "keys", "score", title=title, title_justify="left")
     for m, member in enumerate(group.members):
         files.add_row(
             "★" if m == group.recommended else "",
             Text(member.table.label),
-            f"{member.table.modified:%Y-%m-%d %H:%M}",
+            terminal_time(member.table.modified),
             f"{member.table.rows:,}",
             f"{member.keys:,}",
             f"{member.score:.2f}",
