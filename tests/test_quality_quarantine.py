@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from peil.build import build
 from peil.cli import app
+from peil.reports import i18n
+from peil.reports.quality import _threshold
 
 POPULATION = "data/bevolking_2009_2015.csv"
 SMALL = "  - {type: range, column: '2009', min: 1000}\n"  # Herstappe and a few others are smaller
@@ -187,3 +189,11 @@ def test_the_quality_page_shows_thresholds_in_its_language(tmp_path: Path) -> No
     english = fte_workspace(tmp_path / "en", "en", checks) / "site" / "kwaliteit.html"
     assert "(aanvaardt 5 rijen)" in dutch and "(aanvaardt 2,5%)" in dutch
     assert "(tolerates 5 rows)" in english.read_text(encoding="utf-8")
+
+
+def test_a_threshold_is_recorded_as_numbers_and_one_recorded_as_text_is_shown_as_it_is() -> None:
+    dutch = i18n.translations("nl").gettext
+    assert _threshold('{"rows": 1}', dutch, "nl") == "1 rij"
+    assert _threshold('{"rows": 12000}', dutch, "nl") == "12.000 rijen"
+    assert _threshold('{"percent": 0.25}', dutch, "nl") == "0,25%"
+    assert _threshold("5 rows", dutch, "nl") == "5 rows"  # as a peil before 2026-12 recorded it

@@ -110,9 +110,6 @@ class Threshold(_Strict):
             return failing <= self.rows
         return checked > 0 and 100 * failing / checked <= (self.percent or 0)
 
-    def __str__(self) -> str:
-        return f"{self.rows} rows" if self.rows is not None else f"{self.percent:g}%"
-
 
 class ColumnReference(_Strict):
     """A column of another dataset whose values a code must be among; with year_column, only that year's rows."""

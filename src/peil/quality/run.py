@@ -213,7 +213,7 @@ def record(con: duckdb.DuckDBPyConnection, build_id: int, evaluation: Evaluation
             r.rows_failing,
             r.percent_valid,
             r.passed,
-            str(r.check.threshold) if r.check.threshold else None,
+            r.check.threshold.model_dump_json(exclude_none=True) if r.check.threshold else None,
             r.check.describe("nl"),
             r.check.describe("en"),
             json.dumps(r.examples, default=str, ensure_ascii=False),

@@ -11,13 +11,14 @@ author wrote it. A value of a number field reads in the page's style (-6,0 in Du
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 from babel.numbers import format_decimal
+from pydantic import ValidationError
 
+from peil.quality.declarations import Threshold
 from peil.quality.problems import reason_text, say
 from peil.reports import i18n
 from peil.reports.charts import COLOURS, Gettext, Spec
@@ -120,21 +121,20 @@ def _checks(
     ]
 
 
-def _threshold(threshold: str | None, gettext: Gettext, language: Language) -> str | None:
-    """A check's recorded threshold ('5 rows', '2.5%': peil.quality.declarations.Threshold) in the page
-    language: '5 rijen', '2,5%' in Dutch. Any other text as it is."""
-    percent = re.fullmatch(r"([0-9.]+)%", threshold or "")
-    if percent:
-        return f"{format_decimal(float(percent[1]), locale=i18n.LOCALES[language])}%"
-    rows = re.fullmatch(r"([0-9]+) rows", threshold or "")
-    if rows:
-        count = int(rows[1])
-        return (
-            gettext("1 row")
-            if count == 1
-            else gettext("%(count)s rows") % {"count": i18n.format_number(count, language)}
-        )
-    return threshold
+def _threshold(recorded: str | None, gettext: Gettext, language: Language) -> str | None:
+    """A check's threshold, recorded as JSON ({"rows": 5} or {"percent": 2.5}, see Threshold), in the page
+    language: '5 rijen', '2,5%' in Dutch. A threshold an older peil recorded as English text is shown as it is."""
+    if recorded is None:
+        return None
+    try:
+        threshold = Threshold.model_validate_json(recorded)
+    except ValidationError:
+        return recorded
+    if threshold.rows is None:
+        return f"{format_decimal(threshold.percent or 0, locale=i18n.LOCALES[language])}%"
+    if threshold.rows == 1:
+        return gettext("1 row")
+    return gettext("%(count)s rows") % {"count": i18n.format_number(threshold.rows, language)}
 
 
 def _example(example: dict[str, Any], gettext: Gettext, numbers: set[str]) -> dict[str, Any]:
