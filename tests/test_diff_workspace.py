@@ -262,3 +262,11 @@ def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) 
         ({"nr": "P1"}, 0.8, "0.8x", ["new"]),
         ({"nr": "P3"}, "0.5x", 0.5, ["old"]),
     ]
+    data.write_text("nr,fte\nP1,0.9x\nP2,1\nP3,0.5\n", encoding="utf-8")  # one unfit text for another
+    build(root)
+    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
+        assert diff_snapshots(con, "fte").diff.cells == (Cell("P1", "fte", "0.8x", "0.9x"),)
+        assert diff_snapshots(con, "fte", 1, 3).diff.cells == (
+            Cell("P1", "fte", 0.8, "0.9x"),
+            Cell("P3", "fte", "0.5x", 0.5),
+        )

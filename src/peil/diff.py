@@ -43,8 +43,8 @@ reported as renamed, and its cells are compared under the new name. Columns only
 the row comparison.
 """
 
-# ruff: noqa: S608 -- the SQL here is built from identifiers quoted with `quote` and from aliases made here
-# (k0, v0, ...); values are always parameters.
+# ruff: noqa: S608 -- the SQL here is built from identifiers quoted with `quote`, column names as string literals
+# (`literal`) and aliases made here (k0, v0, ...); values are always parameters.
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ import duckdb
 from sqlglot import exp
 
 from peil.errors import StoreError
+from peil.sources.sql import literal
 from peil.sources.table import HIDDEN, INVALID, ROW_HASH
 from peil.store import quote
 
@@ -231,6 +232,7 @@ def diff_tables(
     ignore: Sequence[str] = (),
     known_unique: bool = False,
     row_hash: str | None = None,
+    unfit: str | None = None,
 ) -> Diff:
     """Compare the table `old` with the table `new` by the columns `key` (by whole rows when `key` is empty).
 
@@ -244,16 +246,19 @@ def diff_tables(
     but those in `ignore`, in table order (peil.sources.table.row_hash); the key join reads it instead of hashing
     the values when the two tables have the same columns, in name, order and type (else it hashes them). A
     stale hash cannot make a change up, as the values of the rows the hashes pick are compared, but can hide
-    one. Temporary tables are made and dropped, so `con` may be read-only.
+    one. `unfit` names a MAP column of both tables holding, per row, the text of each value that did not fit its
+    column's type and is NULL in the table (peil.sources.table.INVALID): a cell whose text changed is changed.
+    Temporary tables are made and dropped, so `con` may be read-only.
 
     Raises StoreError when a table does not exist, a key column is missing from either table, or a table
     compared by key is a view.
     """
     old_ref, new_ref = _reference(old), _reference(new)
     old_described, new_described = _columns(con, old_ref, old), _columns(con, new_ref, new)
-    hashed = row_hash if row_hash in old_described and row_hash in new_described else None
-    old_columns = {n: c for n, c in old_described.items() if n not in ignore and n != row_hash}
-    new_columns = {n: c for n, c in new_described.items() if n not in ignore and n != row_hash}
+    hashed, texts = (name if name in old_described and name in new_described else None for name in (row_hash, unfit))
+    texts = texts if texts and any(_has_values(con, ref, texts) for ref in (old_ref, new_ref)) else None
+    old_columns = {n: c for n, c in old_described.items() if n not in (*ignore, row_hash, unfit)}
+    new_columns = {n: c for n, c in new_described.items() if n not in (*ignore, row_hash, unfit)}
     for name, columns in ((old, old_columns), (new, new_columns)):
         missing = [k for k in key if k not in columns]
         if missing:
@@ -273,7 +278,7 @@ def diff_tables(
         for reference, name in ((old_ref, old), (new_ref, new)):
             _require_table(con, reference, name)
         same = list(old_columns.values()) == list(new_columns.values())
-        sides = _Sides(old_ref, new_ref, keys, None, hashed if same else None)
+        sides = _Sides(old_ref, new_ref, keys, None, hashed if same else None, texts)
         renames = _renames(con, sides, removed, added)
         renamed = {p.old.name for p, _ in renames} | {p.new.name for p, _ in renames}
         removed, added = [c for c in removed if c.name not in renamed], [c for c in added if c.name not in renamed]
@@ -325,7 +330,9 @@ def diff_snapshots(
     columns = [_columns(con, _reference(version.table), version.table) for version in (old, new)]
     key = new.key if all(k in names for k in new.key for names in columns) else []
     unique = any(version.key_unique and version.key == key for version in (old, new))
-    diff = diff_tables(con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique, row_hash=ROW_HASH)
+    diff = diff_tables(
+        con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique, row_hash=ROW_HASH, unfit=INVALID
+    )
     if any(cell.old is None or cell.new is None for cell in diff.cells):
         diff = replace(diff, cells=_unfit_texts(con, (old.table, new.table), diff))
     return SnapshotDiff(dataset, old_version, new_version, tuple(new.key), diff)
@@ -452,6 +459,7 @@ class _Sides:
     keys: list[_Pair]
     duplicates: str | None
     row_hash: str | None = None  # a column of both tables holding each row's hash, the same on both sides
+    unfit: str | None = None  # a MAP column of both tables: per row, the texts of the values that did not fit
 
     def ctes(self, values: Sequence[_Pair]) -> str:
         """CTEs o and n of k0.., v0.. (the `values`) and present."""
@@ -459,12 +467,12 @@ class _Sides:
 
     def hashed_ctes(self, values: Sequence[_Pair]) -> str:
         """CTEs o and n of k0.., h (one 64-bit hash of the `values` in their order, or the stored `row_hash`), r
-        (the rowid) and present."""
+        (the rowid), u (the `unfit` map, else NULL) and present."""
 
         def columns(side: Side) -> list[str]:
             hashed = f"hash({', '.join(p.sql(side, 't') for p in values)})" if values else "0"
             hashed = f"t.{quote(self.row_hash)}" if self.row_hash else hashed
-            return [f"{hashed} AS h", "t.rowid AS r"]
+            return [f"{hashed} AS h", "t.rowid AS r", f"t.{quote(self.unfit)} AS u" if self.unfit else "NULL AS u"]
 
         return self._both(columns)
 
@@ -533,6 +541,11 @@ def _require_table(con: duckdb.DuckDBPyConnection, reference: str, name: str) ->
     except duckdb.BinderException:
         hint = "Make a table of it (CREATE TABLE ... AS SELECT ...) and compare that."
         raise StoreError(f"{name} is a view: a diff by key compares tables", hint=hint) from None
+
+
+def _has_values(con: duckdb.DuckDBPyConnection, reference: str, column: str) -> bool:
+    """Whether `column` holds a value on some row (answered from the column's statistics when it holds none)."""
+    return bool(_one(con, f"SELECT EXISTS (SELECT 1 FROM {reference} WHERE {quote(column)} IS NOT NULL)")[0])
 
 
 def _count(con: duckdb.DuckDBPyConnection, reference: str) -> int:
@@ -645,16 +658,23 @@ def _write_differences(con: duckdb.DuckDBPyConnection, sides: _Sides, values: li
     finds the keys added, removed, or whose rows' hashes differ, with the rowid of each side's row. Only those
     rows' values are then fetched, by rowid, and compared exactly, which also drops a pair whose values are
     equal though hashed apart. A changed row is missed only when the 64-bit hashes of its two versions
-    collide: a chance of 1 in 2^64 (1.8e19) for each changed row.
+    collide: a chance of 1 in 2^64 (1.8e19) for each changed row. With `sides.unfit`, a row whose map of texts
+    that did not fit differs is a candidate too, and a cell is changed when its value or its text differs.
     """
     nk, nv = len(sides.keys), len(values)
     keys = ", ".join(_names("k", nk))
-    differs = [f"o.v{i} IS DISTINCT FROM n.v{i}" for i in range(nv)]
+    differs = [
+        f"o.v{i} IS DISTINCT FROM n.v{i}" + (f" OR o.u{i} IS DISTINCT FROM n.u{i}" if sides.unfit else "")
+        for i in range(nv)
+    ]
     columns = [f"c.k{i}" for i in range(nk)] + [f"o.v{i} AS o{i}" for i in range(nv)]
     columns += [f"n.v{i} AS n{i}" for i in range(nv)] + [f"{d} AS c{i}" for i, d in enumerate(differs)]
 
     def rows(side: Side) -> str:
         values_sql = _aliased([p.sql(side, "t") for p in values], "v")
+        if sides.unfit:
+            names = [(p.old if side == "old" else p.new).name for p in values]
+            values_sql += _aliased([f"t.{quote(sides.unfit)}[{literal(name)}]" for name in names], "u")
         return f"SELECT {', '.join(['t.rowid AS r', *values_sql])} FROM {sides.table(side)} AS t"
 
     with _scratch(con, "candidates") as (candidates,):
@@ -663,13 +683,13 @@ def _write_differences(con: duckdb.DuckDBPyConnection, sides: _Sides, values: li
             "SELECT CASE WHEN o.present IS NULL THEN 'added' WHEN n.present IS NULL THEN 'removed' "
             f"ELSE 'changed' END AS status, {', '.join(f'coalesce(o.k{i}, n.k{i}) AS k{i}' for i in range(nk))}, "
             f"o.r AS old_row, n.r AS new_row FROM o FULL JOIN n ON {sides.join()} "
-            "WHERE o.present IS NULL OR n.present IS NULL OR o.h <> n.h"
+            "WHERE o.present IS NULL OR n.present IS NULL OR o.h <> n.h OR o.u IS DISTINCT FROM n.u"
         )
         con.execute(
             f"CREATE TEMP TABLE {table} AS SELECT status, {keys} FROM {candidates} WHERE status <> 'changed' "
             f"UNION ALL BY NAME SELECT 'changed' AS status, {', '.join(columns)} FROM {candidates} AS c "
             f"JOIN ({rows('old')}) AS o ON o.r = c.old_row JOIN ({rows('new')}) AS n ON n.r = c.new_row "
-            f"WHERE c.status = 'changed' AND ({' OR '.join(differs) or 'FALSE'})"
+            f"WHERE c.status = 'changed' AND ({' OR '.join(f'({d})' for d in differs) or 'FALSE'})"
         )
 
 
