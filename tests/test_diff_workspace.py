@@ -233,6 +233,28 @@ def test_the_changes_page_masks_the_keys_and_personal_values_of_a_personal_sourc
         assert personal not in html
 
 
+def test_without_a_key_a_value_that_did_not_fit_is_part_of_its_row_as_its_text(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(STARTER, root)
+    edit(root / "peil.yaml", "{name}", "Test")
+    edit(root / "peil.yaml", "{municipality}", "36015")
+    (root / "sources" / "fte.yaml").write_text(
+        "path: data/fte.csv\nowner: Dienst Personeel\nschema:\n  fields:\n    - {name: nr, type: string}\n"
+        "    - {name: fte, type: number}\n",
+        encoding="utf-8",
+    )
+    data = root / "data" / "fte.csv"
+    data.write_text("nr,fte\nP1,0.8x\nP2,1\n", encoding="utf-8")
+    build(root)
+    data.write_text("nr,fte\nP1,0.9x\nP2,1\n", encoding="utf-8")
+    build(root)
+    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
+        diff = diff_snapshots(con, "fte").diff
+    assert diff.mode == "row hash" and (diff.added, diff.removed, diff.unchanged) == (1, 1, 1)
+    assert diff.removed_rows == (Row(("P1", "0.8x"), 1),) and diff.added_rows == (Row(("P1", "0.9x"), 1),)
+    assert isinstance(diff.added_rows[0].values[1], Unfit) and not isinstance(diff.added_rows[0].values[0], Unfit)
+
+
 def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     shutil.copytree(STARTER, root)

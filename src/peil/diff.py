@@ -274,7 +274,7 @@ def diff_tables(
     with _scratch(con, "duplicates", "differences") as (duplicates, differences):
         if not keys:
             schema = _schema_changes([], removed, added, common)
-            return _row_hash_diff(con, (old_ref, new_ref), common, differences, counts, schema, limit)
+            return _row_hash_diff(con, (old_ref, new_ref), common, differences, counts, schema, limit, texts)
         for reference, name in ((old_ref, old), (new_ref, new)):
             _require_table(con, reference, name)
         same = list(old_columns.values()) == list(new_columns.values())
@@ -448,6 +448,10 @@ class _Pair:
         reference = f"{alias}.{quote(column.name)}"
         return f"CAST({reference} AS VARCHAR)" if self.old.type != self.new.type else reference
 
+    def unfit(self, side: Side, alias: str, texts: str) -> str:
+        """The text of this column's value that did not fit its type, from the row's map `texts` (else NULL)."""
+        return f"{alias}.{quote(texts)}[{literal((self.old if side == 'old' else self.new).name)}]"
+
 
 @dataclass(frozen=True)
 class _Sides:
@@ -560,11 +564,18 @@ def _names(prefix: str, count: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(count)]
 
 
-def _stacked(old: str, new: str, columns: Sequence[_Pair], prefix: str) -> str:
-    """Both tables' `columns` as `prefix`0.. under one another, with in_old telling which table a row is from."""
-    old_columns = [*_aliased([p.sql("old", "t") for p in columns], prefix), "TRUE AS in_old"]
-    new_columns = [*_aliased([p.sql("new", "t") for p in columns], prefix), "FALSE"]
-    return f"SELECT {', '.join(old_columns)} FROM {old} AS t UNION ALL SELECT {', '.join(new_columns)} FROM {new} AS t"
+def _stacked(old: str, new: str, columns: Sequence[_Pair], prefix: str, unfit: str | None = None) -> str:
+    """Both tables' `columns` as `prefix`0.. under one another, with in_old telling which table a row is from;
+    with `unfit`, each column's text that did not fit its type as u0.. too."""
+
+    def select(side: Side) -> list[str]:
+        selected = _aliased([p.sql(side, "t") for p in columns], prefix)
+        return selected + (_aliased([p.unfit(side, "t", unfit) for p in columns], "u") if unfit else [])
+
+    return (
+        f"SELECT {', '.join([*select('old'), 'TRUE AS in_old'])} FROM {old} AS t "
+        f"UNION ALL SELECT {', '.join([*select('new'), 'FALSE'])} FROM {new} AS t"
+    )
 
 
 @contextmanager
@@ -673,8 +684,7 @@ def _write_differences(con: duckdb.DuckDBPyConnection, sides: _Sides, values: li
     def rows(side: Side) -> str:
         values_sql = _aliased([p.sql(side, "t") for p in values], "v")
         if sides.unfit:
-            names = [(p.old if side == "old" else p.new).name for p in values]
-            values_sql += _aliased([f"t.{quote(sides.unfit)}[{literal(name)}]" for name in names], "u")
+            values_sql += _aliased([p.unfit(side, "t", sides.unfit) for p in values], "u")
         return f"SELECT {', '.join(['t.rowid AS r', *values_sql])} FROM {sides.table(side)} AS t"
 
     with _scratch(con, "candidates") as (candidates,):
@@ -786,13 +796,16 @@ def _row_hash_diff(
     counts: tuple[int, int],
     schema: tuple[SchemaChange, ...],
     limit: int | None,
+    unfit: str | None,
 ) -> Diff:
     """Count every distinct row's copies on each side in one aggregate; write the rows whose counts differ
-    into `table` as (v0.., old_copies, new_copies) and read the counts and samples from it."""
-    columns = _names("v", len(values))
+    into `table` as (v0.., [u0..,] old_copies, new_copies) and read the counts and samples from it. With
+    `unfit`, a value that did not fit its type is part of its row as its text (u0..), shown as an `Unfit`."""
+    columns = _names("v", len(values)) + (_names("u", len(values)) if unfit else [])
     copies = ["count_if(in_old) AS old_copies", "count_if(NOT in_old) AS new_copies"]
+    stacked = _stacked(*tables, values, "v", unfit)
     con.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT {', '.join([*columns, *copies])} FROM ({_stacked(*tables, values, 'v')}) "
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join([*columns, *copies])} FROM ({stacked}) "
         "GROUP BY ALL HAVING old_copies <> new_copies"
     )
     more = {"added": "new_copies - old_copies", "removed": "old_copies - new_copies"}
@@ -804,7 +817,7 @@ def _row_hash_diff(
     added, removed = int(found[0] or 0), int(found[1] or 0)
     samples = {
         change: tuple(
-            Row(tuple(r[:-1]), int(r[-1]))
+            Row(_shown(r[: len(values)], r[len(values) : -1]), int(r[-1]))
             for r in _fetch(con, f"SELECT {', '.join([*columns, extra])} FROM {table} WHERE {extra} > 0", limit)
         )
         for change, extra in more.items()
@@ -845,6 +858,11 @@ def _fetch(con: duckdb.DuckDBPyConnection, select: str, limit: int | None, *para
     if limit is None:
         return con.execute(f"{select} ORDER BY ALL", params).fetchall()
     return con.execute(f"{select} ORDER BY ALL LIMIT ?", [*params, limit]).fetchall()
+
+
+def _shown(values: Sequence[Any], texts: Sequence[str | None]) -> tuple[Any, ...]:
+    """A row's values, each that did not fit its type (NULL, with a text in `texts`) as that text (`Unfit`)."""
+    return tuple(v if t is None else Unfit(t) for v, t in zip(values, [*texts] or [None] * len(values), strict=True))
 
 
 def _key(values: Sequence[Any]) -> Key:
