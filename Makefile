@@ -33,7 +33,7 @@ benchmarks: install-dev
 # catalogs, translate the new entries in both messages.po files (msgstr ""), then run `make catalogs` again to
 # compile them.
 LOCALE := src/peil/locale
-MESSAGES := src/peil/quality/run.py src/peil/quality/problems.py src/peil/quality/quarantine.py src/peil/scan/read.py
+MESSAGES := src/peil/quality/run.py src/peil/quality/problems.py src/peil/quality/quarantine.py src/peil/scan/read.py src/peil/sources/columns.py src/peil/sources/excel.py src/peil/sources/layout.py
 catalogs: install-dev
 	$(BIN)/pybabel extract -F $(LOCALE)/babel.cfg --no-location --sort-output --project=peil --version=0.1.0 \
 		--copyright-holder="peil developers" -k N_ -o $(LOCALE)/messages.pot src/peil/reports $(MESSAGES)

@@ -10,6 +10,7 @@ import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 import yaml
@@ -463,22 +464,96 @@ def test_the_built_copies_page_says_the_remarks_and_numbers_in_its_language(tmp_
     ]
 
 
-def test_the_readers_warnings_become_message_ids_with_values() -> None:
-    from peil.quality.problems import in_words
+def test_the_readers_remarks_carry_their_message_ids_and_values() -> None:
+    """A reader's remark holds where (file, sheet) and what (message id and values) apart; in English it reads as
+    the terminal shows it, its Problem as the scan page shows it in Dutch."""
+    from peil.messages import Problem, in_words
     from peil.reports.i18n import translations
     from peil.sources import layout
 
     dutch = translations("nl").gettext
-    place = "lijst.xlsx, sheet 'Lijst'"
+    where = Location(file="lijst.xlsx", sheet="Lijst")
     below = [["Totaal", 12, 30], ["Bron: Statbel", None, None]]
-    left = read.remark(layout.left_out(place, [30, 31], below), place)
-    assert in_words(left) == "rows 30-31: left out below the table ('Totaal', 'Bron: Statbel')"
-    assert in_words(left, dutch) == "rijen 30-31: weggelaten onder de tabel ('Totaal', 'Bron: Statbel')"
-    kept = read.remark(layout.totals_kept(place, [7], below[:1]), place)
-    assert in_words(kept, dutch) == (
+    left = layout.left_out(where, [30, 31], below)
+    assert left.location == where
+    assert left.problem == Problem(
+        "rows %(rows)s: left out below the table (%(labels)s)", {"rows": "30-31", "labels": "'Totaal', 'Bron: Statbel'"}
+    )
+    assert str(left) == (
+        "lijst.xlsx, sheet 'Lijst', rows 30-31: left out below the table (a total 'Totaal', a note 'Bron: Statbel')"
+    )
+    assert left.local() == "rows 30-31: left out below the table (a total 'Totaal', a note 'Bron: Statbel')"
+    assert in_words(left.problem) == "rows 30-31: left out below the table ('Totaal', 'Bron: Statbel')"
+    assert in_words(left.problem, dutch) == "rijen 30-31: weggelaten onder de tabel ('Totaal', 'Bron: Statbel')"
+    kept = layout.totals_kept(where, [7], below[:1])
+    assert kept.problem == Problem(
+        "row %(rows)s: looks like a total (%(labels)s) and is read as data; a sum over the column counts it twice",
+        {"rows": "7", "labels": "'Totaal'"},
+    )
+    assert kept.text is None  # the message id in English says it all
+    assert str(kept) == (
+        "lijst.xlsx, sheet 'Lijst', row 7: looks like a total ('Totaal') and is read as data; a sum over the column "
+        "counts it twice"
+    )
+    assert in_words(kept.problem, dutch) == (
         "rij 7: lijkt een totaal ('Totaal') en wordt als gegevens gelezen; een som over de kolom telt ze dubbel"
     )
-    many = read.remark(layout.left_out(place, [3, 5, 7, 9, 11, 13, 15], [below[0]] * 7), place)
-    assert in_words(many, dutch).startswith("rijen 3, 5, 7, 9, 11, …: weggelaten")
-    odd = read.remark("lijst.csv: mixed line endings: 3 rows end in CR; 50% odd", "lijst.csv")
-    assert in_words(odd, dutch) == "mixed line endings: 3 rows end in CR; 50% odd"  # kept as it is
+    many = layout.left_out(where, [3, 5, 7, 9, 11, 13, 15], [below[0]] * 7)
+    assert many.problem.values["rows"] == "3, 5, 7, 9, 11, …"
+    assert str(many).startswith("lijst.xlsx, sheet 'Lijst', rows 3, 5, 7, 9, 11 and 2 more: left out below the table")
+    assert in_words(many.problem, dutch).startswith("rijen 3, 5, 7, 9, 11, …: weggelaten")
+
+
+def test_an_xlsx_footer_and_merged_cells_reach_the_scan_page_as_message_ids(tmp_path: Path) -> None:
+    """Read from a real workbook: load_text gives the remarks with their location, message id and values; the scan
+    keeps the Problems and its Dutch page says them in Dutch."""
+    from peil.messages import Problem
+    from peil.sources.infer import load_text
+
+    folder = tmp_path / "map"
+    folder.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Personeel"
+    for row in [["nr", "naam", "fte"], [1, "An", 1.0], [2, "Bert", 0.5], [3, "Cis", 0.8], ["Totaal", None, 2.3]]:
+        sheet.append(row)
+    sheet.merge_cells("B2:B3")
+    book.save(folder / "personeel.xlsx")
+    con = duckdb.connect()
+    _, remarks = load_text(con, folder / "personeel.xlsx", "map/personeel.xlsx")
+    footer = Problem("row %(rows)s: left out below the table (%(labels)s)", {"rows": "5", "labels": "'Totaal'"})
+    merged = Problem(
+        "cells %(first)s:%(last)s are merged; the value stands in %(first)s, the other cells read as empty",
+        {"first": "B2", "last": "B3"},
+    )
+    assert [(r.location, r.problem) for r in remarks] == [
+        (Location(file="personeel.xlsx", sheet="Personeel"), footer),
+        (Location(file="personeel.xlsx", sheet="Personeel"), merged),
+    ]
+    assert [str(r) for r in remarks] == [
+        "personeel.xlsx, sheet 'Personeel', row 5: left out below the table (a total 'Totaal')",
+        "personeel.xlsx, sheet 'Personeel': cells B2:B3 are merged; the value stands in B2, the other cells read as "
+        "empty",
+    ]
+    result = scan(folder)
+    assert [t.remarks for t in result.flagged] == [[footer, merged]]
+    page = render_page(result, "nl")
+    assert "rij 5: weggelaten onder de tabel (&#39;Totaal&#39;)" in page
+    assert "de cellen B2:B3 zijn samengevoegd; de waarde staat in B2" in page
+
+
+def test_a_readers_error_carries_its_problem(tmp_path: Path) -> None:
+    """A workbook that cannot be opened: the SourceError's Problem is the scan's reason, its error a value."""
+    from peil.errors import SourceError
+    from peil.messages import in_words
+    from peil.reports.i18n import translations
+    from peil.sources import excel
+
+    (tmp_path / "kapot.xlsx").write_bytes(b"PK\x03\x04 not a zip at all")
+    with pytest.raises(SourceError) as caught:
+        excel.table_sheets(tmp_path / "kapot.xlsx", "kapot.xlsx")
+    problem = caught.value.problem
+    assert problem.text == "cannot open the workbook: %(error)s"
+    assert caught.value.message == f"cannot open the workbook: {problem.values['error']}"
+    assert in_words(problem, translations("nl").gettext).startswith("de werkmap kan niet geopend worden: ")
+    assert [s.problem for s in scan(tmp_path).skipped] == [problem]

@@ -2,12 +2,17 @@
 
 Every error a user can cause is a :class:`PeilError`. The command line prints it as one clear message and exits
 with status 1; it never shows a traceback for these. Errors name the place as precisely as the input allows:
-file, sheet, row and column for data; file, line and field for workspace files.
+file, sheet, row and column for data; file, line and field for workspace files. An error whose reason peil has
+words for in the reports' languages carries it as a Problem (peil.messages), and so does every `Remark` a file
+reader makes about a file it reads.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+
+from peil.messages import Problem, in_words
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,53 @@ class Location:
         return ", ".join(parts)
 
 
-class PeilError(Exception):
-    """A problem with the user's input or workspace: what went wrong, where, and what to do next."""
+@dataclass(frozen=True)
+class Remark:
+    """What a file reader (peil.sources) says about a file it reads: where (`location`: the file, and the sheet,
+    row and column when it names them) and what (`problem`: a message id with values, which the stray-copy scanner
+    shows in the page's language).
 
-    def __init__(self, message: str, location: Location | None = None, hint: str | None = None) -> None:
-        self.message = message
+    `str(remark)` is the warning in English as the terminal and the snapshot's record show it: the location, then
+    the message; a message that opens with the rows it is about (a `rows` value: 'rows 5, 7-9: left out below the
+    table') continues the location after a comma. `text` is that message when it says more than `problem` does
+    (why a hidden sheet is read, what kind of row each left-out row is, every run of rows); None when it is
+    `problem` in English.
+    """
+
+    location: Location
+    problem: Problem
+    text: str | None = None
+
+    @classmethod
+    def saying(cls, location: Location, problem: Problem, english: str) -> Remark:
+        """A remark whose message reads `english` in the terminal, kept as `text` only when it says more than
+        `problem` in English does."""
+        return cls(location, problem, None if english == in_words(problem) else english)
+
+    def __str__(self) -> str:
+        return self._placed(str(self.location))
+
+    def local(self) -> str:
+        """The warning in English without the file and sheet in front (a page or a list that names them)."""
+        return self._placed(str(dataclasses.replace(self.location, file=None, sheet=None)))
+
+    def _placed(self, where: str) -> str:
+        message = self.text if self.text is not None else in_words(self.problem)
+        if not where:
+            return message
+        return f"{where}{', ' if 'rows' in self.problem.values else ': '}{message}"
+
+
+class PeilError(Exception):
+    """A problem with the user's input or workspace: what went wrong, where, and what to do next.
+
+    `message` is English text, or a Problem (a message id with values) when peil says the reason in the reports'
+    languages too; `problem` is then that Problem, else the text as it is (Problem.literal).
+    """
+
+    def __init__(self, message: str | Problem, location: Location | None = None, hint: str | None = None) -> None:
+        self.problem = message if isinstance(message, Problem) else Problem.literal(message)
+        self.message = in_words(message) if isinstance(message, Problem) else message
         self.location = location
         self.hint = hint
         super().__init__(str(self))

@@ -23,7 +23,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from peil.errors import StoreError
-from peil.quality.problems import N_, reason_text
+from peil.messages import N_
+from peil.quality.problems import reason_text
 from peil.quality.run import Evaluation
 from peil.sources.sql import identifier
 from peil.sources.table import HIDDEN, INVALID

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from peil.errors import Location, WorkspaceError
+from peil.messages import N_, Problem, say
 from peil.quality import compile, identifiers
 from peil.quality.declarations import (
     CheckBase,
@@ -40,9 +41,9 @@ from peil.quality.declarations import (
     effective,
 )
 from peil.quality.mask import mask, needs_masking
-from peil.quality.problems import N_, Problem, say
 from peil.sources.sql import identifier
 from peil.sources.table import HIDDEN
+from peil.texts import Translated
 
 if TYPE_CHECKING:
     from peil.store import Snapshot
@@ -382,7 +383,7 @@ def row_count(check: RowCount, rows: int, previous: int | None) -> Result:
 
 
 def freshness(
-    check: Freshness, newest: dt.datetime | None, now: dt.datetime, update_frequency: str | None, rows: int
+    check: Freshness, newest: dt.datetime | None, now: dt.datetime, update_frequency: str | Translated | None, rows: int
 ) -> Result:
     """The freshness verdict: the age of `newest` (aware) at `now` (aware) against the check's limit.
 
@@ -408,6 +409,8 @@ def freshness(
         return Result(check, rows, None, False, detail=detail, problems=[Problem(text, ahead)])
     if limit is None:
         text = N_("no max_age, and the update frequency '%(frequency)s' is not one peil knows")
+        if isinstance(update_frequency, Translated):  # neither language's text is known: both are shown
+            update_frequency = f"{update_frequency.nl} / {update_frequency.en}"
         return Result(
             check, rows, None, False, detail=detail, problems=[Problem(text, {"frequency": update_frequency})]
         )

@@ -18,8 +18,9 @@ import duckdb
 from babel.numbers import format_decimal
 from pydantic import ValidationError
 
+from peil.messages import say
 from peil.quality.declarations import Threshold
-from peil.quality.problems import reason_text, say
+from peil.quality.problems import reason_text
 from peil.reports import i18n
 from peil.reports.charts import COLOURS, Gettext, Spec
 from peil.workspace import Language, Source, Workspace

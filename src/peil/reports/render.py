@@ -34,8 +34,8 @@ from markupsafe import Markup
 from peil import query
 from peil.diff import Cell, Key, Row, SnapshotDiff, diff_snapshots
 from peil.errors import Location, QueryError, ReportError, StoreError
+from peil.messages import Problem, in_words
 from peil.quality.mask import mask_shown
-from peil.quality.problems import Problem, in_words
 from peil.questions import Run
 from peil.reports import charts, i18n, quality, questions, scan
 from peil.reports.data import (

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from peil.quality.problems import Problem, in_words
+from peil.messages import Problem, in_words
 
 if TYPE_CHECKING:
     from datasketch import MinHash  # type: ignore[import-untyped]

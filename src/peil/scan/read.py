@@ -15,14 +15,15 @@ Every value is then written as canonical text, so that copies compare equal what
 Broken and hostile files are skipped with their reason (empty, an Office lock file, a corrupt or
 password-protected workbook, a zip that would expand past MAX_EXPANDED, binary content, an HTML page named .xls)
 or read and flagged (a workbook name on delimited text, a formula written as text such as =HYPERLINK(...), which
-a spreadsheet might run when the file is opened, rows left out below the table, the readers' warnings). Whatever
+a spreadsheet might run when the file is opened, rows left out below the table, the readers' remarks). Whatever
 one file does, the scan goes on.
 
-Reasons and flags are Problems (peil.quality.problems): message ids with values, in English in the terminal and
-in the report's language on its page. The readers' warnings and errors (peil.sources) come as English text; those
-the scan knows (`REMARKS`: a hidden sheet, rows left out below the table, a total among the data, hidden rows,
-merged cells, formulas, a broken or protected workbook) are taken apart into their message id and values, without
-the file and sheet they start with (the page names them); any other is kept as it is (Problem.literal).
+Reasons and flags are Problems (peil.messages): message ids with values, in English in the terminal and in the
+report's language on its page. The readers (peil.sources) make them: each of their remarks (peil.errors.Remark: a
+hidden sheet, rows left out below the table, a total among the data, hidden rows, merged cells, formulas, ...)
+holds its Problem apart from the file and sheet it is about (the page names them), and so does each of their
+errors (PeilError.problem: a broken or protected workbook, ...); one peil has no words for is shown as it is
+(Problem.literal).
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ import duckdb
 import numpy as np
 from datasketch import MinHash  # type: ignore[import-untyped]
 
-from peil.errors import Location, PeilError
-from peil.quality.problems import N_, Problem
+from peil.errors import PeilError
+from peil.messages import N_, Problem
 from peil.scan.model import Column, Hashes, Key, Skipped, Table
 from peil.sources import conform, excel
-from peil.sources.infer import KEY_TYPES, _local, load_text, propose
+from peil.sources.infer import KEY_TYPES, load_text, propose
 from peil.sources.sql import identifier, literal
 from peil.workspace import SchemaField
 
@@ -67,69 +68,6 @@ FORMULA = r"^\s*[=@]|^\s*[+-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\("
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PERMUTATION_SEED = MinHash(num_perm=PERMUTATIONS, seed=1).permutations
-ROWS = r"(?P<row>rows?) (?P<rows>[0-9]+(?:-[0-9]+)?(?:, [0-9]+(?:-[0-9]+)?)*)(?P<more> and [0-9]+ more)?"
-QUOTED = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""  # a label as repr() writes it
-CELL = r"[A-Z]+[0-9]+"
-# The readers' warnings and errors the scan puts in words: a pattern of the English text (peil.sources.excel,
-# delimited, layout, columns) and the message id; for one that names rows, the message id for one row and for more.
-REMARKS: tuple[tuple[re.Pattern[str], str, str | None], ...] = tuple(
-    (re.compile(pattern), text, plural)
-    for pattern, text, plural in (
-        (
-            rf"{ROWS}: left out below the table \((?P<held>.*)\)",
-            N_("row %(rows)s: left out below the table (%(labels)s)"),
-            N_("rows %(rows)s: left out below the table (%(labels)s)"),
-        ),
-        (
-            rf"{ROWS}: looks? like a total \((?P<labels>.*)\) and (?:is|are) read as data; .*",
-            N_(
-                "row %(rows)s: looks like a total (%(labels)s) and is read as data; a sum over the column counts "
-                "it twice"
-            ),
-            N_(
-                "rows %(rows)s: look like a total (%(labels)s) and are read as data; a sum over the column counts "
-                "them twice"
-            ),
-        ),
-        (
-            rf"{ROWS}: hidden in the sheet; read as data",
-            N_("row %(rows)s: hidden in the sheet; read as data"),
-            N_("rows %(rows)s: hidden in the sheet; read as data"),
-        ),
-        (r"the sheet is hidden in the workbook .*", N_("the sheet is hidden in the workbook (old data?)"), None),
-        (
-            r"the sheet is very hidden in the workbook .*",
-            N_("the sheet is very hidden in the workbook: only a macro shows it"),
-            None,
-        ),
-        (
-            rf"cells (?P<first>{CELL}):(?P<last>{CELL}) are merged; .*",
-            N_("cells %(first)s:%(last)s are merged; the value stands in %(first)s, the other cells read as empty"),
-            None,
-        ),
-        (
-            rf"row [0-9]+: cell (?P<cell>{CELL}) holds a formula without a stored result .*",
-            N_(
-                "cell %(cell)s holds a formula without a stored result and is read as empty; open and save the "
-                "file in Excel or LibreOffice to store it"
-            ),
-            None,
-        ),
-        (
-            rf"row [0-9]+, column .*: cell (?P<cell>{CELL}) holds the Excel serial 60, .*",
-            N_("cell %(cell)s holds the Excel serial 60, a day that does not exist (1900-02-29); read as empty"),
-            None,
-        ),
-        (
-            rf"(?:row [0-9]+, )?column .*: column (?P<number>[0-9]+) repeats the name (?P<name>{QUOTED}) and is read "
-            rf"as (?P<renamed>{QUOTED})",
-            N_("column %(number)s repeats the name %(name)s and is read as %(renamed)s"),
-            None,
-        ),
-        (r"the workbook is protected with a password", N_("the workbook is protected with a password"), None),
-        (r"cannot open the workbook: (?P<error>.*)", N_("cannot open the workbook: %(error)s"), None),
-    )
-)
 
 
 def files_under(folder: Path) -> Iterator[Path]:
@@ -208,7 +146,7 @@ class Reader:
         try:
             return self._read(path, shown, number)
         except Exception as exc:  # whatever one file does (unreadable, gone, ...), the scan goes on
-            return [], [Skipped(shown, _reason(exc, path.name))]
+            return [], [Skipped(shown, _reason(exc))]
 
     def _read(self, path: Path, shown: str, number: int) -> tuple[list[Table], list[Skipped]]:
         stat = path.stat()
@@ -219,7 +157,7 @@ class Reader:
         try:
             sheets: list[str | None] = list(excel.table_sheets(path, shown)) if kind == "excel" else [None]
         except PeilError as exc:
-            return [], [Skipped(shown, _reason(exc, path.name))]
+            return [], [Skipped(shown, _reason(exc))]
         if not sheets:
             return [], [Skipped(shown, Problem(N_("the workbook holds no worksheet with cells")))]
         with path.open("rb") as stream:
@@ -234,7 +172,7 @@ class Reader:
                     file, sheet, label, self.scratch / f"f{number}_{len(tables) + len(skipped)}.parquet"
                 )
             except Exception as exc:  # whatever one file does, the scan goes on
-                skipped.append(Skipped(shown, _reason(exc, str(Location(file=path.name, sheet=sheet))), label))
+                skipped.append(Skipped(shown, _reason(exc), label))
                 continue
             if table is None:
                 skipped.append(Skipped(shown, Problem(N_("no rows below the header")), label))
@@ -247,9 +185,8 @@ class Reader:
         no rows."""
         con = self.con
         con.execute("DROP TABLE IF EXISTS t")
-        layout, warnings = load_text(con, file.path, file.shown, file.kind, sheet)
-        place = str(Location(file=file.path.name, sheet=sheet))  # how the readers name it, the folder left out
-        remarks = file.remarks + [remark(w, place) for w in warnings] + _formulas(con, layout.names)
+        layout, read = load_text(con, file.path, file.shown, file.kind, sheet)
+        remarks = file.remarks + [remark.problem for remark in read] + _formulas(con, layout.names)
         found = propose(con, layout, key=False)  # the scan finds its own key columns
         columns = [_canonical(f, identifier(f.name), found.numbers) for f in found.fields]
         select = ", ".join(["_row", *(f"{c} AS c{i}" for i, c in enumerate(columns))])
@@ -334,30 +271,12 @@ def _expanded(path: Path) -> int:
         return 0  # calamine then says what is wrong
 
 
-def _reason(exc: Exception, place: str) -> Problem:
-    """Why a file (or sheet, named `place` as the readers name it) cannot be read: a reader's error, or the first
-    line of any other."""
+def _reason(exc: Exception) -> Problem:
+    """Why a file (or sheet) cannot be read: a reader's error (PeilError.problem), or the first line of any other."""
     if isinstance(exc, PeilError):
-        return remark(exc.message, place)
+        return exc.problem
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return Problem(N_("cannot read the file: %(error)s"), {"error": first})
-
-
-def remark(text: str, place: str) -> Problem:
-    """A reader's English warning or error about the file or sheet `place` as a Problem: its message id and values
-    when it is one of REMARKS, else the text as it is; either way without `place` in front."""
-    local = _local(text, place)
-    for pattern, text, plural in REMARKS:
-        found = pattern.fullmatch(local)
-        if found:
-            parts = found.groupdict()
-            values = {name: v for name, v in parts.items() if v is not None and name not in ("row", "more", "held")}
-            if parts.get("more"):  # rows 5, 9, 12, 15, 18 and 3 more
-                values["rows"] += ", …"
-            if parts.get("held") is not None:  # a total 'Totaal', a note 'Bron: ...': their labels
-                values["labels"] = ", ".join(re.findall(QUOTED, parts["held"]))
-            return Problem(plural if plural and parts["row"] == "rows" else text, values)
-    return Problem.literal(local)
 
 
 def _formulas(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[Problem]:

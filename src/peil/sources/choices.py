@@ -7,7 +7,7 @@ macro shows it), a chart sheet, empty, no table, or simply a later sheet (`--she
 
 For the sheet proposed infer also says where it found the header and which rows above it were skipped, which
 merged cells stand above or in the header, and how many formulas were read as the results stored with them; the
-readers add their own warnings (a footer left out, hidden rows, ...) and infer the types it chose.
+readers add their own remarks (a footer left out, hidden rows, ...) and infer the types it chose.
 """
 
 from __future__ import annotations

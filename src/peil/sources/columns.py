@@ -6,12 +6,13 @@ import dataclasses
 import difflib
 from collections.abc import Sequence
 
-from peil.errors import Location, SourceError
+from peil.errors import Location, Remark, SourceError
+from peil.messages import N_, Problem
 from peil.workspace import SchemaField
 
 
-def header_names(cells: Sequence[str], width: int, where: Location) -> tuple[list[str | None], list[str]]:
-    """Names for `width` columns from the header cells, and a warning per renamed column.
+def header_names(cells: Sequence[str], width: int, where: Location) -> tuple[list[str | None], list[Remark]]:
+    """Names for `width` columns from the header cells, and a remark per renamed column.
 
     Names are stripped of surrounding spaces. An empty cell gives no name (None): such a column cannot be
     declared and is not loaded. A repeated name becomes name_2, name_3, ..., skipping any name the header already
@@ -21,7 +22,7 @@ def header_names(cells: Sequence[str], width: int, where: Location) -> tuple[lis
     taken = set(stripped)
     seen: set[str] = set()
     names: list[str | None] = []
-    warnings = []
+    remarks = []
     for number, name in enumerate(stripped, start=1):
         if name and name in seen:
             suffix = 2
@@ -30,17 +31,21 @@ def header_names(cells: Sequence[str], width: int, where: Location) -> tuple[lis
             renamed = f"{name}_{suffix}"
             taken.add(renamed)
             column = dataclasses.replace(where, column=name)
-            warnings.append(f"{column}: column {number} repeats the name '{name}' and is read as '{renamed}'")
+            problem = Problem(
+                N_("column %(number)s repeats the name %(name)s and is read as %(renamed)s"),
+                {"number": str(number), "name": f"'{name}'", "renamed": f"'{renamed}'"},
+            )
+            remarks.append(Remark(column, problem))
             name = renamed
         seen.add(name)
         names.append(name or None)
-    return names, warnings
+    return names, remarks
 
 
 def field_positions(
     fields: Sequence[SchemaField], names: Sequence[str | None], where: Location
-) -> tuple[list[int], list[str]]:
-    """The 0-based column of each declared field, and a warning naming the columns that are not declared.
+) -> tuple[list[int], list[Remark]]:
+    """The 0-based column of each declared field, and a remark naming the columns that are not declared.
 
     Raises SourceError naming the first declared field the header lacks, the header found and a close match.
     """
@@ -58,8 +63,8 @@ def field_positions(
         )
     declared = {f.name for f in fields}
     extra = [name for name in found if name not in declared]
-    warnings = [f"{where}: columns not in the schema are not loaded: {', '.join(extra)}"] if extra else []
-    return [index[f.name] for f in fields], warnings
+    unloaded = Problem.literal(f"columns not in the schema are not loaded: {', '.join(extra)}")
+    return [index[f.name] for f in fields], [Remark(where, unloaded)] if extra else []
 
 
 def _guess(name: str, found: list[str]) -> str:

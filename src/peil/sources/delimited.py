@@ -8,13 +8,13 @@ statement). `_row` is the header's row number plus the row's position, as DuckDB
 
 Before that, a file that is gzipped or not UTF-8 becomes a plain UTF-8 copy (streamed, never whole in memory),
 and a file that mixes LF and CRLF line endings, which DuckDB's strict reader rejects, is rewritten record by
-record with Python's csv module, its row numbers as a column, and a warning names the mix (peer case CSV-04).
+record with Python's csv module, its row numbers as a column, and a remark names the mix (peer case CSV-04).
 When DuckDB fails, the same record reader finds the first row that is cut off or too long.
 
 The total and note rows below the data of a file exported from a spreadsheet ("Totaal;;;821,4", "Bron: ...",
 layout.footer_start) are found in the file's last FOOTER_BYTES and left out: DuckDB reads a copy cut where they
-begin (the plain copy itself when there is one). A warning names them with their row numbers, and another the
-rows there that look like totals but have data below them, which are read.
+begin (the plain copy itself when there is one). A remark (peil.errors.Remark) names them with their row numbers,
+and another the rows there that look like totals but have data below them, which are read.
 
 A header row that holds none of the declared names, in a file where a row below titles and blank rows holds them
 (dialect.find_table), is an error that names that row: the source needs options.header_row, as `peil infer`
@@ -36,7 +36,8 @@ from pathlib import Path
 
 import duckdb
 
-from peil.errors import Location, SourceError
+from peil.errors import Location, Remark, SourceError
+from peil.messages import Problem
 from peil.sources import conform, layout
 from peil.sources.columns import field_positions, header_names
 from peil.sources.dialect import Dialect, find_table, read_records, sniff
@@ -81,7 +82,7 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
     dialect = sniff(text, options, [f.name for f in fields], len(head) < HEAD, file.path)
     _check_header_row(text, options, [f.name for f in fields], dialect, len(head) < HEAD, file.path)
     where = Location(file=file.path, row=dialect.header_row)
-    names, warnings = header_names(dialect.header, dialect.width, where)
+    names, renamed = header_names(dialect.header, dialect.width, where)
     positions, unloaded = field_positions(fields, names, where)
     last_named = max((i for i, name in enumerate(names) if name is not None), default=-1)
     trailing = [f"c{i}" for i in range(last_named + 1, dialect.width)]  # after a trailing delimiter (CSV-03)
@@ -99,7 +100,8 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
         return _shape_error(plain, dialect, file.path) or unreadable(exc, file.path)
 
     inserted = insert(target, rows, file.path, explain)
-    return Loaded(inserted, warnings + unloaded + mixed + below.warnings(file.path, dialect.header_row + inserted))
+    below_table = below.remarks(Location(file=file.path), dialect.header_row + inserted)
+    return Loaded(inserted, renamed + unloaded + mixed + below_table)
 
 
 def _check_header_row(
@@ -136,8 +138,8 @@ def _rows(
     scratch: Path,
     file: str,
     numbers: conform.Numbers,
-) -> tuple[Rows, list[str]]:
-    """How DuckDB reads the file, typed where its parser is exact (conform.read_type), and the warning about
+) -> tuple[Rows, list[Remark]]:
+    """How DuckDB reads the file, typed where its parser is exact (conform.read_type), and the remark about
     mixed line endings when the file had to be rewritten first."""
     fields = target.schema.fields
     dates = Counter(conform.date_format(f) for f in fields if f.type == "date").most_common(1)
@@ -150,10 +152,10 @@ def _rows(
         options["dateformat"] = dateformat
     layout = _Layout(plain, dialect.delimiter, dialect.quote, dialect.header_row)
     row: str | int = dialect.header_row
-    warnings: list[str] = []
+    remarks: list[Remark] = []
     if _mixed_line_endings(plain):
         layout = _Layout(scratch / f"{uuid.uuid4().hex}.csv", ",", '"', 1)
-        warnings = _normalize(plain, dialect, layout.path, file)
+        remarks = _normalize(plain, dialect, layout.path, file)
         texts, typed, row = {"r": "BIGINT"} | texts, {"r": "BIGINT"} | typed, "r"
     missing = target.schema.missing_values
     rows = Rows(
@@ -167,7 +169,7 @@ def _rows(
         guard=_guard(trailing),
         checked=layout.read(texts, missing, {}),
     )
-    return rows, warnings
+    return rows, remarks
 
 
 @dataclass(frozen=True)
@@ -179,16 +181,16 @@ class _Tail:
     footer: list[list[str]] = field(default_factory=list)
     offset: int | None = None
 
-    def warnings(self, place: str, last: int) -> list[str]:
+    def remarks(self, where: Location, last: int) -> list[Remark]:
         """The footer left out and the totals among the data, numbered from `last`, the last data row's number."""
-        warnings = []
+        remarks = []
         if self.footer:
-            warnings.append(layout.left_out(place, range(last + 1, last + 1 + len(self.footer)), self.footer))
+            remarks.append(layout.left_out(where, range(last + 1, last + 1 + len(self.footer)), self.footer))
         totals = layout.inner_totals(self.data)
         if totals:
             numbers = [last - len(self.data) + 1 + i for i in totals]
-            warnings.append(layout.totals_kept(place, numbers, [self.data[i] for i in totals]))
-        return warnings
+            remarks.append(layout.totals_kept(where, numbers, [self.data[i] for i in totals]))
+        return remarks
 
 
 def _tail(path: Path, dialect: Dialect) -> _Tail:
@@ -321,7 +323,7 @@ def _mixed_line_endings(path: Path) -> bool:
     return lf > 0 and lf != cr
 
 
-def _normalize(path: Path, dialect: Dialect, dest: Path, file: str) -> list[str]:
+def _normalize(path: Path, dialect: Dialect, dest: Path, file: str) -> list[Remark]:
     """Rewrite the data records as a plain CSV (`,`, LF) whose first column is `_row`; warn when endings mix.
 
     Raises SourceError for the first record whose number of values differs from the header's.
@@ -345,7 +347,8 @@ def _normalize(path: Path, dialect: Dialect, dest: Path, file: str) -> list[str]
         f"{n} {'row ends' if n == 1 else 'rows end'} in {names[e]} (the first is row {first[e]})"
         for e, n in endings.most_common()
     )
-    return [f"{file}: mixed line endings: {counts}; read leniently, no value keeps a stray CR"]
+    mixed = f"mixed line endings: {counts}; read leniently, no value keeps a stray CR"
+    return [Remark(Location(file=file), Problem.literal(mixed))]
 
 
 def _guard(trailing: list[str]) -> str | None:

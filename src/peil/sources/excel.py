@@ -2,11 +2,12 @@
 
 Rows are the sheet's rows as a spreadsheet numbers them: `skip_rows` and `header_row` count from row 1 and `_row`
 is the sheet row. Fully empty rows are skipped, and so are the total and note rows below the data
-(layout.footer_start: "Totaal", "Bron: ..."), each named in a warning; a row among the data that looks like a
+(layout.footer_start: "Totaal", "Bron: ..."), each named in a remark; a row among the data that looks like a
 total is read, and named too. The cells become Arrow columns (see cells.py) and one INSERT types them like CSV
 text. A formula reads as the result the workbook stored with it.
 
-Warnings also name what a person looking at the sheet would not see as it is read: a sheet hidden in the
+Remarks (peil.errors.Remark: where, and a message id with values) also name what a person looking at the sheet
+would not see as it is read: a sheet hidden in the
 workbook (read all the same, as declared), rows hidden in the sheet (read as data), merged cells among the data
 (the value stands in the first cell; the others read as empty), formulas without a stored result, and Excel's
 serial 60.
@@ -27,7 +28,8 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from peil.errors import Location, SourceError
+from peil.errors import Location, Remark, SourceError
+from peil.messages import N_, Problem
 from peil.sources import conform, layout
 from peil.sources.cells import Value, columns, text_of
 from peil.sources.columns import field_positions, header_names
@@ -75,12 +77,12 @@ class SheetInfo:
 @dataclass(frozen=True)
 class _Extract:
     """The records of a sheet (schema order), their cells' origins (0-based row, column), their row numbers, and
-    warnings about the header and the footer."""
+    remarks about the header and the footer."""
 
     records: list[list[Value]]
     origins: list[list[tuple[int, int]]]
     rows: list[int]
-    warnings: list[str]
+    remarks: list[Remark]
 
 
 def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: Path) -> Loaded:
@@ -94,19 +96,26 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
         found = _unpivot(sheet.grid, source.options.crosstab, [f.name for f in fields], header_row, source, where)
     else:
         found = _table(sheet.grid, fields, header_row, where)
-    warnings = _hidden_sheet(sheet, source.options.sheet is not None, where) + found.warnings
-    warnings += _read_as_shown(sheet, quirks, found, where)
+    remarks = _hidden_sheet(sheet, source.options.sheet is not None, where) + found.remarks
+    remarks += _read_as_shown(sheet, quirks, found, where)
     built = columns(fields, found.records, found.origins, found.rows, quirks.serial_60)
-    warnings += [
-        f"{Location(file=file.path, sheet=sheet.name, row=row + 1, column=f.name)}: cell {cell_name(row, column)} "
-        "holds the Excel serial 60, the day 1900-02-29 that does not exist (a leap-year bug in Excel); read as empty"
+    remarks += [
+        Remark.saying(
+            Location(file=file.path, sheet=sheet.name, row=row + 1, column=f.name),
+            Problem(
+                N_("cell %(cell)s holds the Excel serial 60, a day that does not exist (1900-02-29); read as empty"),
+                {"cell": cell_name(row, column)},
+            ),
+            f"cell {cell_name(row, column)} holds the Excel serial 60, the day 1900-02-29 that does not exist (a "
+            "leap-year bug in Excel); read as empty",
+        )
         for row, column, f in built.fictitious
     ]
     style = conform.Numbers.of(source.options)
     typed = [_column(f, i, f"n{i}" in built.arrays, style) for i, f in enumerate(fields)]
     name = f"peil_sheet_{uuid.uuid4().hex}"
     rows = Rows(name, typed, "_row", style, sheet.name, arrow={name: built.table()})
-    return Loaded(insert(target, rows, file.path), warnings)
+    return Loaded(insert(target, rows, file.path), remarks)
 
 
 def read_sheet(path: Path, sheet: str | int | None, file: str) -> Sheet:
@@ -175,13 +184,13 @@ def _open(path: Path, file: str) -> calamine.CalamineWorkbook:
         return calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
         raise SourceError(
-            "the workbook is protected with a password",
+            Problem(N_("the workbook is protected with a password")),
             Location(file=file),
             hint="Save an unprotected copy (File > Info > Protect Workbook in Excel) and load that.",
         ) from None
     except (calamine.CalamineError, OSError, ValueError) as exc:
         raise SourceError(
-            f"cannot open the workbook: {exc}",
+            Problem(N_("cannot open the workbook: %(error)s"), {"error": str(exc)}),
             Location(file=file),
             hint="The file is broken, encrypted or not a workbook: open it in Excel or LibreOffice and save it "
             "again as .xlsx.",
@@ -206,12 +215,12 @@ def _table(grid: Grid, fields: Sequence[SchemaField], header_row: int, where: Lo
         )
     width = max(len(row) for row in grid)
     at_header = Location(file=where.file, sheet=where.sheet, row=header_row)
-    names, warnings = header_names([text_of(c) for c in grid[header_row - 1]], width, at_header)
+    names, renamed = header_names([text_of(c) for c in grid[header_row - 1]], width, at_header)
     positions, unloaded = field_positions(fields, names, at_header)
     body, found = _body(grid, header_row, where)
     records = [[_at(grid[i], p) for p in positions] for i in body]
     origins = [[(i, p) for p in positions] for i in body]
-    return _Extract(records, origins, [i + 1 for i in body], warnings + unloaded + found)
+    return _Extract(records, origins, [i + 1 for i in body], renamed + unloaded + found)
 
 
 def _unpivot(
@@ -230,7 +239,7 @@ def _unpivot(
     labels = first + len(crosstab.index)
     top = header_row - 1
     headers = [_filled(grid[top + i], labels) for i in range(len(crosstab.headers))] if len(grid) > top else []
-    body, warnings = _body(grid, top + len(crosstab.headers), where)
+    body, remarks = _body(grid, top + len(crosstab.headers), where)
     records, origins, rows = [], [], []
     for index in body:
         row = grid[index]
@@ -243,54 +252,69 @@ def _unpivot(
             records.append([cells[i][0] for i in order])
             origins.append([cells[i][1] for i in order])
             rows.append(index + 1)
-    return _Extract(records, origins, rows, warnings)
+    return _Extract(records, origins, rows, remarks)
 
 
-def _body(grid: Grid, first: int, where: Location) -> tuple[list[int], list[str]]:
-    """The 0-based indices of the data rows from index `first` on: the filled rows above the footer; and warnings
+def _body(grid: Grid, first: int, where: Location) -> tuple[list[int], list[Remark]]:
+    """The 0-based indices of the data rows from index `first` on: the filled rows above the footer; and remarks
     naming the footer rows left out and the rows among the data that look like totals."""
     filled = [i for i in range(first, len(grid)) if any(cell not in ("", None) for cell in grid[i])]
     rows = [grid[i] for i in filled]
     end = layout.footer_start(rows)
-    warnings = []
+    remarks = []
     if end < len(rows):
-        warnings.append(layout.left_out(str(where), [i + 1 for i in filled[end:]], rows[end:]))
+        remarks.append(layout.left_out(where, [i + 1 for i in filled[end:]], rows[end:]))
     totals = layout.inner_totals(rows[:end])
     if totals:
-        warnings.append(layout.totals_kept(str(where), [filled[i] + 1 for i in totals], [rows[i] for i in totals]))
-    return filled[:end], warnings
+        remarks.append(layout.totals_kept(where, [filled[i] + 1 for i in totals], [rows[i] for i in totals]))
+    return filled[:end], remarks
 
 
-def _hidden_sheet(sheet: Sheet, declared: bool, where: Location) -> list[str]:
-    """A warning when the sheet read is hidden in the workbook."""
+def _hidden_sheet(sheet: Sheet, declared: bool, where: Location) -> list[Remark]:
+    """A remark when the sheet read is hidden in the workbook."""
     if sheet.visibility == "visible":
         return []
     why = "options.sheet names it" if declared else "it is the first sheet; set options.sheet to the table's sheet"
-    return [f"{where}: the sheet is {sheet.visibility} in the workbook (old data?); it is read because {why}"]
+    problem = Problem(
+        N_("the sheet is hidden in the workbook (old data?)")
+        if sheet.visibility == "hidden"
+        else N_("the sheet is very hidden in the workbook: only a macro shows it")
+    )
+    english = f"the sheet is {sheet.visibility} in the workbook (old data?); it is read because {why}"
+    return [Remark.saying(where, problem, english)]
 
 
-def _read_as_shown(sheet: Sheet, quirks: SheetQuirks, found: _Extract, where: Location) -> list[str]:
-    """Warnings about the cells read that the sheet shows otherwise: hidden rows, merged cells, formulas without a
+def _read_as_shown(sheet: Sheet, quirks: SheetQuirks, found: _Extract, where: Location) -> list[Remark]:
+    """Remarks about the cells read that the sheet shows otherwise: hidden rows, merged cells, formulas without a
     stored result."""
     rows = set(found.rows)
-    warnings = []
+    remarks = []
     hidden = sorted(row + 1 for row in quirks.hidden_rows if row + 1 in rows)
     if hidden:
-        warnings.append(f"{where}, {layout.row_list(hidden)}: hidden in the sheet; read as data")
+        remarks.append(layout.hidden_rows(where, hidden))
     for (top, left), (bottom, right) in sheet.merged:
         if any(row + 1 in rows for row in range(top, bottom + 1)) and (top, left) != (bottom, right):
             first, last = cell_name(top, left), cell_name(bottom, right)
-            warnings.append(
-                f"{where}: cells {first}:{last} are merged; the value stands in {first}, the other cells read as empty"
+            merged = N_(
+                "cells %(first)s:%(last)s are merged; the value stands in %(first)s, the other cells read as empty"
             )
+            remarks.append(Remark(where, Problem(merged, {"first": first, "last": last})))
     read = {cell for origin in found.origins for cell in origin} if quirks.uncached else set()
-    warnings += [
-        f"{Location(file=where.file, sheet=where.sheet, row=row + 1)}: cell {cell_name(row, column)} holds a formula "
-        "without a stored result and is read as empty; open and save the file in Excel or LibreOffice to store it"
+    remarks += [
+        Remark(
+            Location(file=where.file, sheet=where.sheet, row=row + 1),
+            Problem(
+                N_(
+                    "cell %(cell)s holds a formula without a stored result and is read as empty; open and save the "
+                    "file in Excel or LibreOffice to store it"
+                ),
+                {"cell": cell_name(row, column)},
+            ),
+        )
         for row, column in quirks.uncached
         if (row, column) in read
     ]
-    return warnings
+    return remarks
 
 
 def _filled(row: list[Value], start: int) -> list[Value]:

@@ -20,7 +20,7 @@ empty, from the columns that can be keys (strings, integers, years, dates): (nis
 column to its right whose values happen to differ.
 
 `examine` also says, per sheet, what it chose and why (choices.py): the sheet, the header row and the rows above
-it, merged title cells, what the readers left out or read otherwise than the sheet shows (their warnings), and
+it, merged title cells, what the readers left out or read otherwise than the sheet shows (their remarks), and
 the columns kept as text or read as dates. A text file's header is found the same way below titles and blank
 rows, its delimiter told by the table there (dialect.find_table); when no row is the header with confidence,
 `examine` raises SourceError naming the file and row instead of guessing. `load_text` and `propose` are the two
@@ -46,7 +46,7 @@ import duckdb
 import yaml
 
 from peil import privacy
-from peil.errors import Location, SourceError
+from peil.errors import Location, Remark, SourceError
 from peil.sources import conform, structured
 from peil.sources.cells import text_of
 from peil.sources.choices import SheetChoices, choose_sheet, formula_note, header_note, merged_notes
@@ -136,15 +136,14 @@ def examine(path: Path, root: Path | None = None, sheet: str | int | None = None
     if layout.doubt is not None:
         raise layout.doubt
     with contextlib.closing(duckdb.connect()) as con:
-        warnings = _load(con, path, layout)
+        read = [remark.local() for remark in _load(con, path, layout)]  # the file and sheet go without saying
         found = propose(con, layout)
         serial: list[str] = []
         if kind == "excel":
             found, serial = _serial_dates(con, found)
             rows = {int(row) for (row,) in con.execute("SELECT DISTINCT _row FROM t").fetchall()}
-            warnings += formula_note(path, str(layout.options["sheet"]), rows)
-        place = str(Location(file=path.name, sheet=layout.options.get("sheet")))
-        notes = layout.notes + _condensed([_local(w, place) for w in warnings]) + _type_notes(con, found, serial, kind)
+            read += formula_note(path, str(layout.options["sheet"]), rows)
+        notes = layout.notes + _condensed(read) + _type_notes(con, found, serial, kind)
         personal = privacy.personal_columns(_samples(con, layout.names))
     chosen = next((s for s in sheets if s.proposed), None)
     if chosen is None:
@@ -156,9 +155,9 @@ def examine(path: Path, root: Path | None = None, sheet: str | int | None = None
 
 def load_text(
     con: duckdb.DuckDBPyConnection, path: Path, shown: str, kind: str | None = None, sheet: str | int | None = None
-) -> tuple[Layout, list[str]]:
+) -> tuple[Layout, list[Remark]]:
     """Load the file at `path` (absolute) into table `t` on `con`, every column as text, through the readers that
-    `load_into` uses; return its layout and the readers' warnings. `shown` names the file in errors.
+    `load_into` uses; return its layout and the readers' remarks. `shown` names the file in errors.
 
     `kind` is the format (default: told by the extension); `sheet` a workbook's sheet (default: the first).
     Raises SourceError when the file cannot be read or its format cannot be told from its extension.
@@ -168,10 +167,10 @@ def load_text(
     return layout, _load(con, path, layout)
 
 
-def _load(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> list[str]:
-    """Load the file into table `t` on `con` as `layout` says, every column as text; the readers' warnings."""
+def _load(con: duckdb.DuckDBPyConnection, path: Path, layout: Layout) -> list[Remark]:
+    """Load the file into table `t` on `con` as `layout` says, every column as text; the readers' remarks."""
     draft = _source(path, layout, [SchemaField(name=n) for n in layout.names])
-    return load_into(con, draft, path.parent, source_files(draft, path.parent), "t").warnings
+    return load_into(con, draft, path.parent, source_files(draft, path.parent), "t").remarks
 
 
 def propose(con: duckdb.DuckDBPyConnection, layout: Layout, key: bool = True) -> Inferred:
@@ -195,14 +194,6 @@ def _condensed(notes: list[str]) -> list[str]:
     for note in notes:
         alike.setdefault(re.sub(r"'[^']*'|[0-9]+", "#", note), []).append(note)
     return [group[0] + (f" (and {len(group) - 1} more like it)" if len(group) > 1 else "") for group in alike.values()]
-
-
-def _local(warning: str, place: str) -> str:
-    """A reader's warning without the file and sheet it starts with (the report names them)."""
-    for separator in (", ", ": "):
-        if warning.startswith(place + separator):
-            return warning[len(place) + len(separator) :]
-    return warning
 
 
 def _format(path: Path, shown: str) -> str:

@@ -17,7 +17,7 @@ and a note ("Bron: personeelsdienst"). A CSV exported from such a sheet keeps al
   `geslacht` beside "M" and "V", is data. A note, in a table of three or more columns, fills one cell whose text
   starts with a note word (Bron, Opmerking, Noot, Source, Note, ...) or with `*`, or holds a colon. Only trailing
   rows count, and only below at least one data row; a total row among the data is data, and `inner_totals` names
-  such rows so the readers can say so.
+  such rows so the readers can say so (`left_out`, `totals_kept`: Remarks, peil.errors).
 
 Rows are sequences of cells; a cell is empty when it is None or blank text.
 """
@@ -28,6 +28,9 @@ import itertools
 import re
 import statistics
 from collections.abc import Sequence
+
+from peil.errors import Location, Remark
+from peil.messages import N_, Problem
 
 HEADER_SCAN = 50
 BELOW_SAMPLE = 200
@@ -101,35 +104,76 @@ def inner_totals(rows: Sequence[Row]) -> list[int]:
     return [i for i, row in enumerate(rows) if width >= 2 and _total_cell(row) is not None]
 
 
-def left_out(place: str, numbers: Sequence[int], rows: Sequence[Row]) -> str:
-    """A warning that rows below the table were left out: `place` names the file (and sheet), `numbers` are the
-    rows' numbers as `_row` counts them; blank rows among them are not named."""
+def left_out(where: Location, numbers: Sequence[int], rows: Sequence[Row]) -> Remark:
+    """A remark that rows below the table were left out: `where` names the file (and sheet), `numbers` are the
+    rows' numbers as `_row` counts them; blank rows among them are not named. In English each row is named with its
+    kind (a total 'Totaal', a note 'Bron: ...'); the message id names only their labels."""
     named = [(number, row) for number, row in zip(numbers, rows, strict=True) if filled(row)]
     held = ", ".join(f"{_kind(row)} {label(row)!r}" for _, row in named)
-    return f"{place}, {row_list([number for number, _ in named])}: left out below the table ({held})"
+    listed = [number for number, _ in named]
+    problem = _rows_problem(
+        listed,
+        N_("row %(rows)s: left out below the table (%(labels)s)"),
+        N_("rows %(rows)s: left out below the table (%(labels)s)"),
+        labels=", ".join(repr(label(row)) for _, row in named),
+    )
+    return Remark.saying(where, problem, f"{row_list(listed)}: left out below the table ({held})")
 
 
-def totals_kept(place: str, numbers: Sequence[int], rows: Sequence[Row]) -> str:
-    """A warning that rows among the data look like totals and are read as data."""
+def totals_kept(where: Location, numbers: Sequence[int], rows: Sequence[Row]) -> Remark:
+    """A remark that rows among the data look like totals and are read as data."""
     labels = ", ".join(dict.fromkeys(repr(label(row)) for row in rows[:LISTED]))
     one = len(numbers) == 1
-    return (
-        f"{place}, {row_list(numbers)}: {'looks' if one else 'look'} like a total ({labels}) and "
+    problem = _rows_problem(
+        numbers,
+        N_("row %(rows)s: looks like a total (%(labels)s) and is read as data; a sum over the column counts it twice"),
+        N_(
+            "rows %(rows)s: look like a total (%(labels)s) and are read as data; a sum over the column counts them "
+            "twice"
+        ),
+        labels=labels,
+    )
+    english = (
+        f"{row_list(numbers)}: {'looks' if one else 'look'} like a total ({labels}) and "
         f"{'is' if one else 'are'} read as data; a sum over the column counts {'it' if one else 'them'} twice"
     )
+    return Remark.saying(where, problem, english)
+
+
+def hidden_rows(where: Location, numbers: Sequence[int]) -> Remark:
+    """A remark that rows hidden in the sheet are read as data."""
+    problem = _rows_problem(
+        numbers,
+        N_("row %(rows)s: hidden in the sheet; read as data"),
+        N_("rows %(rows)s: hidden in the sheet; read as data"),
+    )
+    return Remark.saying(where, problem, f"{row_list(numbers)}: hidden in the sheet; read as data")
+
+
+def _rows_problem(numbers: Sequence[int], one: str, many: str, **values: str) -> Problem:
+    """The message id `one` for one row, `many` for more, with their numbers as `rows` ('5, 7-9'; past LISTED
+    runs, '5, 9, 12, 15, 18, …') and `values`."""
+    parts = _runs(numbers)
+    shown = ", ".join(parts[:LISTED]) + (", …" if len(parts) > LISTED else "")
+    return Problem(one if len(numbers) == 1 else many, {"rows": shown, **values})
 
 
 def row_list(numbers: Sequence[int]) -> str:
     """Row numbers in words: 'row 7', 'rows 5, 7-9', 'rows 5, 9, 12, 15, 18 and 3 more'."""
+    parts = _runs(numbers)
+    shown = ", ".join(parts[:LISTED]) + (f" and {len(parts) - LISTED} more" if len(parts) > LISTED else "")
+    return f"{'row' if len(numbers) == 1 else 'rows'} {shown}"
+
+
+def _runs(numbers: Sequence[int]) -> list[str]:
+    """Row numbers as runs, in order: '5', '7-9'."""
     runs: list[list[int]] = []
     for number in sorted(numbers):
         if runs and number == runs[-1][-1] + 1:
             runs[-1].append(number)
         else:
             runs.append([number])
-    parts = [str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs]
-    shown = ", ".join(parts[:LISTED]) + (f" and {len(parts) - LISTED} more" if len(parts) > LISTED else "")
-    return f"{'row' if len(numbers) == 1 else 'rows'} {shown}"
+    return [str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs]
 
 
 def label(row: Row) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from peil.errors import Location, Remark
+from peil.messages import Problem
 from peil.sources import delimited, excel, structured
 from peil.sources.conform import check_formats
 from peil.sources.files import SourceFile, local_path
@@ -27,10 +29,15 @@ READERS: dict[str, Reader] = {
 
 @dataclass
 class LoadResult:
-    """How many rows were loaded, and warnings each naming the file (and sheet, row or column) concerned."""
+    """How many rows were loaded, and the readers' remarks, each naming the file (and sheet, row or column)."""
 
     row_count: int = 0
-    warnings: list[str] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The remarks in English, as the terminal and the snapshot's record show them."""
+        return [str(remark) for remark in self.remarks]
 
 
 def load_into(
@@ -52,7 +59,7 @@ def load_into(
 
     Strictly (the default, and the fast path), a value that does not fit its type raises TypeMismatch naming
     file, sheet, row, column and value, and leaves the transaction aborted. With `lenient`, the value is NULL,
-    its text is kept in `_invalid`, and a warning counts such values per file.
+    its text is kept in `_invalid`, and a remark counts such values per file.
 
     Raises SourceError with file, sheet, row and column when the header lacks a declared field, the encoding is
     wrong, or a workbook is broken, encrypted or lacks the sheet.
@@ -66,19 +73,24 @@ def load_into(
         for file in files:
             loaded = read(target, source, file, local_path(file, root), Path(scratch))
             result.row_count += loaded.rows
-            result.warnings += loaded.warnings
+            result.remarks += loaded.remarks
     if lenient:
-        result.warnings += _misfit_warnings(con, table)
+        result.remarks += _misfits(con, table)
     return result
 
 
-def _misfit_warnings(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def _misfits(con: duckdb.DuckDBPyConnection, table: str) -> list[Remark]:
     """Per file, how many values did not fit their type (never silently NULL: TYP-02)."""
     counts = con.execute(
         f"SELECT _file, sum(cardinality({INVALID})) FROM {table} WHERE {INVALID} IS NOT NULL "  # noqa: S608
         "GROUP BY _file ORDER BY _file"
     ).fetchall()
     return [
-        f"{file}: {int(count)} values do not fit their field's type; their rows are quarantined (check 'type')"
+        Remark(
+            Location(file=file),
+            Problem.literal(
+                f"{int(count)} values do not fit their field's type; their rows are quarantined (check 'type')"
+            ),
+        )
         for file, count in counts
     ]

@@ -47,7 +47,7 @@ def load_parquet(target: Target, source: Source, file: SourceFile, path: Path, s
         raise unreadable(exc, file.path) from None
     names = [str(name) for name, *_ in described if name != "file_row_number"]
     kinds = {str(name): str(kind) for name, kind, *_ in described}
-    positions, warnings = field_positions(target.schema.fields, names, Location(file=file.path))
+    positions, remarks = field_positions(target.schema.fields, names, Location(file=file.path))
     columns, missing = [], target.schema.missing_values
     for schema_field, position in zip(target.schema.fields, positions, strict=True):
         name, kind = identifier(names[position]), kinds[names[position]]
@@ -57,7 +57,7 @@ def load_parquet(target: Target, source: Source, file: SourceFile, path: Path, s
             text = f"CAST({name} AS VARCHAR)" if kind != "VARCHAR" else conform.missing(name, missing)
             columns.append(Column(conform.strict(schema_field, text, conform.PLAIN), text))
     rows = Rows(relation, columns, "file_row_number + 1")
-    return Loaded(insert(target, rows, file.path), warnings)
+    return Loaded(insert(target, rows, file.path), remarks)
 
 
 def load_json(target: Target, source: Source, file: SourceFile, path: Path, scratch: Path) -> Loaded:
@@ -81,7 +81,7 @@ def load_json(target: Target, source: Source, file: SourceFile, path: Path, scra
     records = records_at(document, source.options.records, file.path)
     keys = list(dict.fromkeys(key for record in records for key in record))
     fields = target.schema.fields
-    positions, warnings = field_positions(fields, keys, Location(file=file.path))
+    positions, remarks = field_positions(fields, keys, Location(file=file.path))
     missing = set(target.schema.missing_values)
     arrays = {
         f"t{i}": pa.array([_json_text(r.get(keys[p]), missing) for r in records], pa.string())
@@ -91,7 +91,7 @@ def load_json(target: Target, source: Source, file: SourceFile, path: Path, scra
     name = f"peil_json_{uuid.uuid4().hex}"
     columns = [Column(conform.strict(f, f"t{i}", conform.PLAIN), f"t{i}") for i, f in enumerate(fields)]
     rows = Rows(name, columns, "_row", arrow={name: pa.table(arrays)})
-    return Loaded(insert(target, rows, file.path), warnings)
+    return Loaded(insert(target, rows, file.path), remarks)
 
 
 def load_ndjson(target: Target, source: Source, file: SourceFile, path: Path, scratch: Path) -> Loaded:
@@ -105,7 +105,7 @@ def load_ndjson(target: Target, source: Source, file: SourceFile, path: Path, sc
     for _, record in itertools.islice(ndjson_records(path, file.path), KEY_SAMPLE):
         keys.update(dict.fromkeys(record))
     fields = target.schema.fields
-    _, warnings = field_positions(fields, list(keys), Location(file=file.path))
+    _, remarks = field_positions(fields, list(keys), Location(file=file.path))
     spec = "{" + ", ".join(f"{literal(f.name)}: 'VARCHAR'" for f in fields) + "}"
     relation = f"read_ndjson({literal(str(path))}, columns={spec})"
     texts = [conform.missing(identifier(f.name), target.schema.missing_values) for f in fields]
@@ -117,7 +117,7 @@ def load_ndjson(target: Target, source: Source, file: SourceFile, path: Path, sc
             pass
         return unreadable(exc, file.path)
 
-    return Loaded(insert(target, rows, file.path, explain), warnings)
+    return Loaded(insert(target, rows, file.path, explain), remarks)
 
 
 def records_at(document: Any, dotted: str | None, file: str) -> list[dict[str, Any]]:

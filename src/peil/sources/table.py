@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from peil.errors import Location, SourceError
+from peil.errors import Location, Remark, SourceError
 from peil.sources import conform
 from peil.sources.sql import identifier, literal
 from peil.workspace import SchemaField, TableSchema
@@ -34,10 +34,10 @@ HIDDEN = (*LINEAGE, INVALID, ROW_HASH)  # a snapshot table's columns that are no
 
 @dataclass(frozen=True)
 class Loaded:
-    """What a reader loaded from one file: the number of rows and warnings naming file, sheet, row or column."""
+    """What a reader loaded from one file: the number of rows and its remarks on the file (peil.errors.Remark)."""
 
     rows: int
-    warnings: list[str]
+    remarks: list[Remark]
 
 
 @dataclass(frozen=True)
