@@ -420,6 +420,97 @@ def test_sources_page_lists_dataset_snapshots_and_stewardship(
     assert "c3c3c3" not in section  # version 3 belongs to a later build
 
 
+TRANSLATED_SOURCE = {
+    "description": {
+        "nl": "Werkzoekenden en beroepsbevolking per gemeente.",
+        "en": "Job seekers and labour force per municipality.",
+    },
+    "update_frequency": {"nl": "jaarlijks", "en": "yearly"},
+    "licence": {"nl": "Modellicentie Gratis Hergebruik v1.0", "en": "Flemish model licence for free reuse v1.0."},
+    "attribution": {
+        "nl": "Bron: Steunpunt Werk, verwerkt door VDAB",
+        "en": "Source: Steunpunt Werk, processed by VDAB",
+    },
+}
+
+
+def build_with_source(tmp_path: Path, con: duckdb.DuckDBPyConnection, language: str, **fields: object) -> Path:
+    """The site of make_workspace's workspace in `language`, with `fields` set in its source's YAML."""
+    root = tmp_path / "ws"
+    root.mkdir(parents=True)
+    make_workspace(root, language)
+    path = root / "sources" / "werk.yaml"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), **fields}), encoding="utf-8")
+    workspace = ws.load(root)
+    render_site(workspace, con, workspace.site_path, build_id=2)
+    return workspace.site_path
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        (
+            "nl",
+            [
+                "<p>Werkzoekenden en beroepsbevolking per gemeente.</p>",
+                "<dt>Licentie</dt><dd>Modellicentie Gratis Hergebruik v1.0</dd>",
+                "<dt>Naamsvermelding</dt><dd>Bron: Steunpunt Werk, verwerkt door VDAB</dd>",
+                "<dt>Bijgewerkt</dt><dd>jaarlijks</dd>",
+            ],
+            ["Job seekers", "free reuse", "processed by", "yearly"],
+        ),
+        (
+            "en",
+            [
+                "<p>Job seekers and labour force per municipality.</p>",
+                "<dt>Licence</dt><dd>Flemish model licence for free reuse v1.0.</dd>",
+                "<dt>Attribution</dt><dd>Source: Steunpunt Werk, processed by VDAB</dd>",
+                "<dt>Updated</dt><dd>yearly</dd>",
+            ],
+            ["Werkzoekenden", "Modellicentie", "verwerkt door", "jaarlijks"],
+        ),
+    ],
+)
+def test_sources_page_shows_description_licence_attribution_and_frequency_in_the_page_language(
+    tmp_path: Path, warehouse: duckdb.DuckDBPyConnection, language: str, shown: list[str], hidden: list[str]
+) -> None:
+    site = build_with_source(tmp_path, warehouse, language, **TRANSLATED_SOURCE)
+    section = (site / "bronnen.html").read_text(encoding="utf-8")
+    section = section[section.index('id="bron-werk"') :]
+    for text in shown:
+        assert text in section, text
+    for page in ("bronnen.html", "index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        for text in hidden:
+            assert text not in html, (page, text)
+
+
+def test_chart_sources_give_licence_and_attribution_in_the_page_language(
+    tmp_path: Path, warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    for language, licence, attribution in (
+        ("nl", "Licentie: Modellicentie Gratis Hergebruik v1.0.", "Bron: Steunpunt Werk, verwerkt door VDAB"),
+        ("en", "Licence: Flemish model licence for free reuse v1.0.", "Source: Steunpunt Werk, processed by VDAB"),
+    ):
+        site = build_with_source(tmp_path / language, warehouse, language, **TRANSLATED_SOURCE)
+        html = (site / "index.html").read_text(encoding="utf-8")
+        sources = html[html.index('<div class="sources">') :]
+        assert licence in sources and "v1.0.." not in sources, language  # a text's own full stop is not doubled
+        assert f'<span class="attribution">{attribution}</span>' in sources, language
+
+
+def test_sources_page_shows_plain_description_and_frequency_in_every_language(
+    tmp_path: Path, warehouse: duckdb.DuckDBPyConnection
+) -> None:
+    plain = {"description": "Werkzoekenden (VDAB) & beroepsbevolking.", "update_frequency": "elk kwartaal"}
+    for language in ("nl", "en"):
+        site = build_with_source(tmp_path / language, warehouse, language, **plain)
+        html = (site / "bronnen.html").read_text(encoding="utf-8")
+        assert "<p>Werkzoekenden (VDAB) &amp; beroepsbevolking.</p>" in html, language
+        assert "<dd>elk kwartaal</dd>" in html, language
+        assert "<dd>CC BY 4.0</dd>" in html and "<dd>Bron: Steunpunt Werk &amp; VDAB</dd>" in html, language
+
+
 def test_indicators_page_groups_by_theme_and_anchors_each_indicator(
     tmp_path: Path, warehouse: duckdb.DuckDBPyConnection
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from peil import workspace
 from peil.demo import workspace_path
 from peil.errors import WorkspaceError
+from peil.quality.declarations import Freshness
 
 
 def _error(root: Path) -> WorkspaceError:
@@ -157,6 +159,48 @@ def test_a_placeholder_owner_loads_but_counts_as_missing(starter: Path, owner: s
 def test_the_bundled_workspaces_name_every_owner(starter: Path) -> None:
     for root in (starter, workspace_path()):
         assert [s.name for s in workspace.load(root).sources.values() if s.owner_missing] == []
+
+
+GEMEENTEN_TEXTS = {
+    "title": "Gemeenten 2009-2015 (REFNIS)",
+    "description": "The municipalities of Belgium in the geography of 2009-2015, with district, province and region.",
+    "licence": "Statbel open data licence",
+    "attribution": '"Statbel (Algemene Directie Statistiek - Statistics Belgium)"',
+    "update_frequency": "yearly",
+}
+
+
+def test_source_texts_take_a_text_or_dutch_and_english(starter: Path) -> None:
+    path = starter / "sources" / "gemeenten.yaml"
+    _edit(
+        path, "licence: Statbel open data licence", "licence: {nl: Open-datalicentie van Statbel, en: Statbel licence}"
+    )
+    _edit(path, "update_frequency: yearly", "update_frequency:\n  nl: jaarlijks\n  en: yearly")
+    source = workspace.load(starter).sources["gemeenten"]
+    assert source.licence == workspace.Translated(nl="Open-datalicentie van Statbel", en="Statbel licence")
+    assert source.update_frequency == workspace.Translated(nl="jaarlijks", en="yearly")
+    assert source.attribution == "Statbel (Algemene Directie Statistiek - Statistics Belgium)"
+    assert isinstance(source.description, str) and source.description.startswith("The municipalities of Belgium")
+    freshness = Freshness(type="freshness")
+    assert freshness.age_limit(source.update_frequency) == dt.timedelta(days=366)
+    assert freshness.age_limit(workspace.Translated(nl="jaarlijks", en="every year")) == dt.timedelta(days=366)
+    assert freshness.age_limit(workspace.Translated(nl="om de paar jaar", en="every few years")) is None
+
+
+@pytest.mark.parametrize("field", ["description", "licence", "attribution", "update_frequency"])
+@pytest.mark.parametrize("value", ["{nl: Jaarlijks, fr: Annuel}", "{}", "{nl: Jaarlijks}", "{nl: a, en: b, de: c}"])
+def test_a_source_text_in_other_languages_is_refused_as_a_title_is(starter: Path, field: str, value: str) -> None:
+    path = starter / "sources" / "gemeenten.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"title: {GEMEENTEN_TEXTS['title']}", f"title: {value}"), encoding="utf-8")
+    as_title = _error(starter)
+    path.write_text(text.replace(f"{field}: {GEMEENTEN_TEXTS[field]}", f"{field}: {value}"), encoding="utf-8")
+    error = _error(starter)
+    assert as_title.location is not None and error.location is not None
+    assert as_title.location.field is not None and as_title.location.field.startswith("title")
+    assert error.location.field == as_title.location.field.replace("title", field, 1)
+    assert error.location.line == text.splitlines().index(f"{field}: {GEMEENTEN_TEXTS[field]}") + 1
+    assert (error.message, error.hint) == (as_title.message, as_title.hint)
 
 
 def test_primary_key_must_name_a_field(starter: Path) -> None:

@@ -126,11 +126,14 @@ class ReadOptions(_Strict):
 
 
 class Source(_Strict):
-    """A dataset declared once: where it comes from, how to read it, what it holds and who answers for it."""
+    """A dataset declared once: where it comes from, how to read it, what it holds and who answers for it.
+
+    `title`, `description`, `licence`, `attribution` and `update_frequency` are each a text or a Translated
+    {nl, en}; the report shows the one in its language (the `text` filter of peil.reports.render)."""
 
     name: str = Field(pattern=NAME_PATTERN)
     title: str | Translated | None = None
-    description: str | None = None
+    description: str | Translated | None = None
     path: str
     format: Literal["csv", "excel", "parquet", "json", "ndjson"] | None = None
     options: ReadOptions = ReadOptions()
@@ -138,9 +141,9 @@ class Source(_Strict):
     owner: str
     steward: str | None = None
     classification: Classification = "internal"
-    licence: str | None = None
-    attribution: str | None = None
-    update_frequency: str | None = None
+    licence: str | Translated | None = None
+    attribution: str | Translated | None = None
+    update_frequency: str | Translated | None = None
     checks: list[Check] = Field(default_factory=list, description="data quality checks, see docs/quality.md")
 
     @field_validator("owner", mode="before")

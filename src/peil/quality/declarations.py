@@ -501,11 +501,17 @@ class Freshness(CheckBase):
     def columns(self) -> list[str]:
         return [self.column] if self.column else []
 
-    def age_limit(self, update_frequency: str | None) -> timedelta | None:
-        """max_age, or else the age the source's update_frequency allows; None when neither says."""
+    def age_limit(self, update_frequency: str | Translated | None) -> timedelta | None:
+        """max_age, or else the age the source's update_frequency allows (in either language, when it is given
+        in both); None when neither says."""
         if self.max_age is not None:
             return parse_age(self.max_age)
-        return FREQUENCIES.get((update_frequency or "").strip().lower())
+        if isinstance(update_frequency, Translated):
+            texts = [update_frequency.nl, update_frequency.en]
+        else:
+            texts = [update_frequency or ""]
+        keys = [text.strip().lower() for text in texts]
+        return next((FREQUENCIES[key] for key in keys if key in FREQUENCIES), None)
 
     def wording(self) -> tuple[str, str]:
         what = f"De nieuwste {self.column}" if self.column else "De laatste versie"
