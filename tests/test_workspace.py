@@ -50,7 +50,7 @@ def test_unknown_field_type_is_named_with_its_line_and_the_allowed_types(starter
     error = _error(starter)
     assert error.location is not None
     assert error.location.file == "sources/bevolking.yaml"
-    assert error.location.line == 9
+    assert error.location.line == 11
     assert error.location.field == "schema.fields[3].type"
     assert "did you mean 'integer'?" in error.message
     assert "'string', 'integer', 'number', 'boolean', 'date', 'datetime' or 'year'" in (error.hint or "")
@@ -83,7 +83,7 @@ def test_a_misspelt_required_field_is_named_as_unknown_before_it_is_missing(star
     _edit(starter / "sources" / "bevolking.yaml", '{name: "2011", type: integer}', '{nmae: "2011", type: integer}')
     error = _error(starter)
     assert str(error).splitlines()[0] == (
-        "sources/bevolking.yaml, line 9, field 'schema.fields[3].nmae': 'nmae' is not a known field; "
+        "sources/bevolking.yaml, line 11, field 'schema.fields[3].nmae': 'nmae' is not a known field; "
         "did you mean 'name'? The required field 'name' is missing"
     )
     assert error.hint == "Allowed here: constraints, description, format, name, title, type."
@@ -92,14 +92,14 @@ def test_a_misspelt_required_field_is_named_as_unknown_before_it_is_missing(star
 def test_a_misspelt_top_level_field_is_named_at_its_own_line(starter: Path) -> None:
     _edit(starter / "sources" / "gemeenten.yaml", "owner: Strategische cel", "ownr: Strategische cel")
     error = _error(starter)
-    assert str(error.location) == "sources/gemeenten.yaml, line 16, field 'ownr'"
+    assert str(error.location) == "sources/gemeenten.yaml, line 18, field 'ownr'"
     assert error.message == "'ownr' is not a known field; did you mean 'owner'? The required field 'owner' is missing"
 
 
 def test_a_misspelt_optional_field_of_a_column_is_named(starter: Path) -> None:
     _edit(starter / "sources" / "bevolking.yaml", '{name: "2011", type: integer}', '{name: "2011", tpye: integer}')
     error = _error(starter)
-    assert str(error.location) == "sources/bevolking.yaml, line 9, field 'schema.fields[3].tpye'"
+    assert str(error.location) == "sources/bevolking.yaml, line 11, field 'schema.fields[3].tpye'"
     assert error.message == "'tpye' is not a known field; did you mean 'type'?"
 
 
@@ -107,8 +107,8 @@ def test_a_key_given_twice_names_the_second_line(starter: Path) -> None:
     _edit(starter / "sources" / "gemeenten.yaml", "owner: Strategische cel\n", "owner: Strategische cel\nowner: X\n")
     error = _error(starter)
     assert str(error) == (
-        "sources/gemeenten.yaml, line 17, field 'owner': the key 'owner' is given twice in one mapping "
-        "(first on line 16)\n  Keep one of them: YAML would silently use the last and ignore the first."
+        "sources/gemeenten.yaml, line 19, field 'owner': the key 'owner' is given twice in one mapping "
+        "(first on line 18)\n  Keep one of them: YAML would silently use the last and ignore the first."
     )
 
 
@@ -119,8 +119,8 @@ def test_a_key_given_twice_in_a_column_names_its_path(starter: Path) -> None:
         '{name: "2012", type: integer, type: year}',
     )
     error = _error(starter)
-    assert str(error.location) == "sources/bevolking.yaml, line 10, field 'schema.fields[4].type'"
-    assert error.message == "the key 'type' is given twice in one mapping (first on line 10)"
+    assert str(error.location) == "sources/bevolking.yaml, line 12, field 'schema.fields[4].type'"
+    assert error.message == "the key 'type' is given twice in one mapping (first on line 12)"
 
 
 def test_a_key_given_twice_in_peil_yaml_is_refused(starter: Path) -> None:
@@ -161,26 +161,29 @@ def test_the_bundled_workspaces_name_every_owner(starter: Path) -> None:
         assert [s.name for s in workspace.load(root).sources.values() if s.owner_missing] == []
 
 
-GEMEENTEN_TEXTS = {
-    "title": "Gemeenten 2009-2015 (REFNIS)",
-    "description": "The municipalities of Belgium in the geography of 2009-2015, with district, province and region.",
-    "licence": "Statbel open data licence",
-    "attribution": '"Statbel (Algemene Directie Statistiek - Statistics Belgium)"',
-    "update_frequency": "yearly",
+GEMEENTEN_TEXTS = {  # each text as the starter's gemeenten.yaml writes it
+    "title": "title: Gemeenten 2009-2015 (REFNIS)",
+    "description": "description:\n  nl: De gemeenten van België in de indeling van 2009-2015, met arrondissement, "
+    "provincie en gewest.\n  en: The municipalities of Belgium in the geography of 2009-2015, with district, province "
+    "and region.",
+    "licence": "licence:\n  nl: Open-datalicentie van Statbel\n  en: Statbel open data licence",
+    "attribution": 'attribution: "Statbel (Algemene Directie Statistiek - Statistics Belgium)"',
+    "update_frequency": "update_frequency: {nl: jaarlijks, en: yearly}",
 }
 
 
 def test_source_texts_take_a_text_or_dutch_and_english(starter: Path) -> None:
     path = starter / "sources" / "gemeenten.yaml"
-    _edit(
-        path, "licence: Statbel open data licence", "licence: {nl: Open-datalicentie van Statbel, en: Statbel licence}"
-    )
-    _edit(path, "update_frequency: yearly", "update_frequency:\n  nl: jaarlijks\n  en: yearly")
     source = workspace.load(starter).sources["gemeenten"]
-    assert source.licence == workspace.Translated(nl="Open-datalicentie van Statbel", en="Statbel licence")
+    assert source.licence == workspace.Translated(nl="Open-datalicentie van Statbel", en="Statbel open data licence")
     assert source.update_frequency == workspace.Translated(nl="jaarlijks", en="yearly")
     assert source.attribution == "Statbel (Algemene Directie Statistiek - Statistics Belgium)"
-    assert isinstance(source.description, str) and source.description.startswith("The municipalities of Belgium")
+    assert isinstance(source.description, workspace.Translated)
+    assert source.description.nl.startswith("De gemeenten van België")
+    _edit(path, GEMEENTEN_TEXTS["licence"], "licence: CC BY 4.0")
+    _edit(path, GEMEENTEN_TEXTS["update_frequency"], "update_frequency: yearly")
+    source = workspace.load(starter).sources["gemeenten"]
+    assert (source.licence, source.update_frequency) == ("CC BY 4.0", "yearly")
     freshness = Freshness(type="freshness")
     assert freshness.age_limit(source.update_frequency) == dt.timedelta(days=366)
     assert freshness.age_limit(workspace.Translated(nl="jaarlijks", en="every year")) == dt.timedelta(days=366)
@@ -192,14 +195,14 @@ def test_source_texts_take_a_text_or_dutch_and_english(starter: Path) -> None:
 def test_a_source_text_in_other_languages_is_refused_as_a_title_is(starter: Path, field: str, value: str) -> None:
     path = starter / "sources" / "gemeenten.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace(f"title: {GEMEENTEN_TEXTS['title']}", f"title: {value}"), encoding="utf-8")
+    path.write_text(text.replace(GEMEENTEN_TEXTS["title"], f"title: {value}"), encoding="utf-8")
     as_title = _error(starter)
-    path.write_text(text.replace(f"{field}: {GEMEENTEN_TEXTS[field]}", f"{field}: {value}"), encoding="utf-8")
+    path.write_text(text.replace(GEMEENTEN_TEXTS[field], f"{field}: {value}"), encoding="utf-8")
     error = _error(starter)
     assert as_title.location is not None and error.location is not None
     assert as_title.location.field is not None and as_title.location.field.startswith("title")
     assert error.location.field == as_title.location.field.replace("title", field, 1)
-    assert error.location.line == text.splitlines().index(f"{field}: {GEMEENTEN_TEXTS[field]}") + 1
+    assert error.location.line == text[: text.index(GEMEENTEN_TEXTS[field])].count("\n") + 1
     assert (error.message, error.hint) == (as_title.message, as_title.hint)
 
 
