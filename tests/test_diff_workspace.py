@@ -16,7 +16,7 @@ import pytest
 
 from peil import query
 from peil.build import build
-from peil.diff import Cell, Row, Unfit, diff_snapshots
+from peil.diff import Cell, Diff, Row, Unfit, diff_snapshots
 from peil.store import Warehouse
 from peil.workspace import Source
 
@@ -205,21 +205,45 @@ def test_the_site_has_a_changes_page_with_the_changed_cells(built: Path) -> None
     assert '<a href="wijzigingen.html">Wijzigingen</a>' in (built / "site" / "index.html").read_text(encoding="utf-8")
 
 
-def test_the_changes_page_masks_the_keys_and_personal_values_of_a_personal_source(tmp_path: Path) -> None:
-    """A published page shows no name or national register number of a personal source (found by a new user)."""
+def workspace_with(tmp_path: Path, name: str, declaration: str) -> Path:
+    """A copy of the starter workspace with one more source, `name`, declared as `declaration` (YAML)."""
     root = tmp_path / "ws"
     shutil.copytree(STARTER, root)
     edit(root / "peil.yaml", "{name}", "Test")
     edit(root / "peil.yaml", "{municipality}", "36015")
-    clients = root / "data" / "klanten.csv"
-    clients.write_text("klant;voornaam;rijksregisternummer;dienst\nK1001;Jan;68.10.28-822.30;OCMW\n", encoding="utf-8")
-    (root / "sources" / "klanten.yaml").write_text(
+    (root / "sources" / f"{name}.yaml").write_text(declaration, encoding="utf-8")
+    return root
+
+
+FTE = (
+    "path: data/fte.csv\nowner: Dienst Personeel\nschema:\n  fields:\n    - {name: nr, type: string}\n"
+    "    - {name: fte, type: number}\n"
+)
+
+
+def fte_rebuilt(tmp_path: Path, declaration: str, before: str, after: str) -> tuple[Path, Diff]:
+    """A workspace with the source fte (`declaration`) built from data/fte.csv holding `before`, then from `after`;
+    and the diff of its two snapshots."""
+    root = workspace_with(tmp_path, "fte", declaration)
+    for text in (before, after):
+        (root / "data" / "fte.csv").write_text(text, encoding="utf-8")
+        build(root)
+    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
+        return root, diff_snapshots(con, "fte").diff
+
+
+def test_the_changes_page_masks_the_keys_and_personal_values_of_a_personal_source(tmp_path: Path) -> None:
+    """A published page shows no name or national register number of a personal source (found by a new user)."""
+    root = workspace_with(
+        tmp_path,
+        "klanten",
         "path: data/klanten.csv\nowner: Sociale dienst\nclassification: personal\nschema:\n  fields:\n"
         "    - {name: klant, type: string}\n    - {name: voornaam, type: string}\n"
         "    - {name: rijksregisternummer, type: string}\n    - {name: dienst, type: string}\n"
         "  primaryKey: [klant]\n",
-        encoding="utf-8",
     )
+    clients = root / "data" / "klanten.csv"
+    clients.write_text("klant;voornaam;rijksregisternummer;dienst\nK1001;Jan;68.10.28-822.30;OCMW\n", encoding="utf-8")
     build(root)
     clients.write_text(
         "klant;voornaam;rijksregisternummer;dienst\nK1001;Pieter;66.08.01-915.12;Thuiszorg\n", encoding="utf-8"
@@ -234,44 +258,19 @@ def test_the_changes_page_masks_the_keys_and_personal_values_of_a_personal_sourc
 
 
 def test_without_a_key_a_value_that_did_not_fit_is_part_of_its_row_as_its_text(tmp_path: Path) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(STARTER, root)
-    edit(root / "peil.yaml", "{name}", "Test")
-    edit(root / "peil.yaml", "{municipality}", "36015")
-    (root / "sources" / "fte.yaml").write_text(
-        "path: data/fte.csv\nowner: Dienst Personeel\nschema:\n  fields:\n    - {name: nr, type: string}\n"
-        "    - {name: fte, type: number}\n",
-        encoding="utf-8",
-    )
-    data = root / "data" / "fte.csv"
-    data.write_text("nr,fte\nP1,0.8x\nP2,1\n", encoding="utf-8")
-    build(root)
-    data.write_text("nr,fte\nP1,0.9x\nP2,1\n", encoding="utf-8")
-    build(root)
-    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
-        diff = diff_snapshots(con, "fte").diff
+    _, diff = fte_rebuilt(tmp_path, FTE, "nr,fte\nP1,0.8x\nP2,1\n", "nr,fte\nP1,0.9x\nP2,1\n")
     assert diff.mode == "row hash" and (diff.added, diff.removed, diff.unchanged) == (1, 1, 1)
     assert diff.removed_rows == (Row(("P1", "0.8x"), 1),) and diff.added_rows == (Row(("P1", "0.9x"), 1),)
     assert isinstance(diff.added_rows[0].values[1], Unfit) and not isinstance(diff.added_rows[0].values[0], Unfit)
 
 
 def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(STARTER, root)
-    edit(root / "peil.yaml", "{name}", "Test")
-    edit(root / "peil.yaml", "{municipality}", "36015")
-    (root / "sources" / "fte.yaml").write_text(
-        "path: data/fte.csv\nowner: Dienst Personeel\nschema:\n  fields:\n    - {name: nr, type: string}\n"
-        "    - {name: fte, type: number}\n  primaryKey: nr\n",
-        encoding="utf-8",
+    declaration, before, after = (
+        FTE + "  primaryKey: nr\n",
+        "nr,fte\nP1,0.8\nP2,1\nP3,0.5x\n",
+        "nr,fte\nP1,0.8x\nP2,1\nP3,0.5\n",
     )
-    data = root / "data" / "fte.csv"
-    data.write_text("nr,fte\nP1,0.8\nP2,1\nP3,0.5x\n", encoding="utf-8")
-    build(root)
-    data.write_text("nr,fte\nP1,0.8x\nP2,1\nP3,0.5\n", encoding="utf-8")
-    build(root)
-    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
-        diff = diff_snapshots(con, "fte").diff
+    root, diff = fte_rebuilt(tmp_path, declaration, before, after)
     assert diff.cells == (Cell("P1", "fte", 0.8, "0.8x"), Cell("P3", "fte", "0.5x", 0.5))
     assert isinstance(diff.cells[0].new, Unfit) and isinstance(diff.cells[1].old, Unfit)
     assert not isinstance(diff.cells[0].old, Unfit)
@@ -284,7 +283,9 @@ def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) 
         ({"nr": "P1"}, 0.8, "0.8x", ["new"]),
         ({"nr": "P3"}, "0.5x", 0.5, ["old"]),
     ]
-    data.write_text("nr,fte\nP1,0.9x\nP2,1\nP3,0.5\n", encoding="utf-8")  # one unfit text for another
+    (root / "data" / "fte.csv").write_text(
+        "nr,fte\nP1,0.9x\nP2,1\nP3,0.5\n", encoding="utf-8"
+    )  # one unfit text for another
     build(root)
     with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
         assert diff_snapshots(con, "fte").diff.cells == (Cell("P1", "fte", "0.8x", "0.9x"),)
