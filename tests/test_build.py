@@ -126,7 +126,7 @@ def test_a_value_that_does_not_fit_its_type_quarantines_its_row_with_the_value(s
     assert _held(starter, "bevolking") == [
         (POPULATION, 231, '{"CD_MUNTY_REFNIS":"36015"}', [("type", "2009", "not a whole number", "56893x")])
     ]
-    assert any("1 values do not fit" in w for w in summary.ingested["bevolking"].snapshot.warnings)
+    assert any("1 value does not fit its field" in w for w in summary.ingested["bevolking"].snapshot.warnings)
     # raw keeps every row; the current view leaves the quarantined one out
     assert _value(starter, "SELECT count(*) FROM raw.bevolking__v2") == 589
     assert _value(starter, "SELECT count(*) FROM bevolking") == 588

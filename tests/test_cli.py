@@ -13,7 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from peil.cli import app
 from peil.output import csv_cell, write_csv
 
 
@@ -109,7 +111,32 @@ def test_history_and_sources_list_the_snapshots(built: Path) -> None:
 def test_history_of_an_unknown_dataset_lists_the_known_ones(built: Path) -> None:
     result = peil("history", "bevolkng", "-w", str(built))
     assert result.returncode == 1
-    assert "no snapshots of 'bevolkng'" in result.stderr and "bevolking, gemeenten" in result.stderr
+    assert result.stderr.startswith("error no snapshots of 'bevolkng'\n")  # no 'field': a dataset is no field
+    assert "bevolking, gemeenten" in result.stderr
+
+
+def test_an_error_keeps_the_square_brackets_of_a_name(built: Path) -> None:
+    """Rich would take '[oud]' in a message for markup and drop it (found by a new user)."""
+    result = peil("history", "subsidies [oud]", "-w", str(built))
+    assert "error no snapshots of 'subsidies [oud]'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["diff", "bevolking", "--limit", "-1"], "Invalid value for '--limit'"),
+        (["sql", "SELECT 1", "--limit", "0"], "Invalid value for '--limit'"),
+        (["scan", "{ws}", "--limit", "-1"], "Invalid value for '--limit'"),
+        (["scan", "{ws}", "--html", "no/such/folder/scan.html"], "the folder no/such/folder does not exist"),
+    ],
+)
+def test_a_limit_below_one_and_a_page_in_no_folder_are_refused_before_anything_runs(
+    built: Path, args: list[str], message: str
+) -> None:
+    given = [arg.format(ws=built) for arg in args]
+    result = CliRunner().invoke(app, [*given, *(["-w", str(built)] if args[0] != "scan" else [])])
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
 
 
 def test_build_without_workspace_explains(tmp_path: Path) -> None:

@@ -59,6 +59,8 @@ def test_limit_cuts_and_says_so(warehouse: Path) -> None:
         ("RESET threads", "only queries are allowed, not RESET"),
         ("CHECKPOINT", "only queries are allowed, not CHECKPOINT"),
         ("SHOW DATABASES", "only queries are allowed, not SHOW"),
+        ("SELEC 1", "'SELEC' starts no SQL statement"),
+        ("WTIH a AS (SELECT 1) SELECT * FROM a", "'WTIH' starts no SQL statement"),
     ],
 )
 def test_statements_other_than_one_query_are_refused(

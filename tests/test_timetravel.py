@@ -173,3 +173,34 @@ def test_as_of_a_date_leaves_out_what_was_loaded_after_midnight_in_brussels(two_
     assert as_of("2026-03-01T23:29Z") == 60386
     with pytest.raises(StoreError, match=r"nothing had been built by 2026-03-01 00:00:00 CET"):
         timetravel.build_as_of(workspace.load(root), date(2026, 2, 28), root / "early")
+
+
+@pytest.mark.parametrize("moment", ["20260301", "", "2026-3-1", "01/03/2026"])
+def test_an_as_of_in_another_form_is_refused_not_guessed(two_builds: tuple[Path, datetime], moment: str) -> None:
+    """20260301 could be the start or the end of the day; an empty value is no moment (found by a new user)."""
+    root, _ = two_builds
+    for command in (["sql", "SELECT 1"], ["build"]):
+        result = CliRunner().invoke(app, [*command, "-w", str(root), "--as-of", moment])
+        assert result.exit_code == 2 and "is no date or time; use YYYY-MM-DD" in result.output
+
+
+def test_two_snapshots_of_one_dataset_are_refused(two_builds: tuple[Path, datetime]) -> None:
+    root, _ = two_builds
+    with (
+        pytest.raises(StoreError, match="snapshots 1 and 3 are both of 'bevolking'"),
+        timetravel.overlay(workspace.load(root), snapshot_ids=[1, 3]),
+    ):
+        pass
+
+
+def test_build_as_of_keeps_the_current_report_and_names_its_folder_without_colons(
+    two_builds: tuple[Path, datetime],
+) -> None:
+    root, _ = two_builds
+    current = (root / "site" / "index.html").read_text(encoding="utf-8")
+    refused = CliRunner().invoke(app, ["build", "-w", str(root), "--as-of", "2099-01-01", "--out", str(root / "site")])
+    assert refused.exit_code == 2 and "holds the current report" in refused.output
+    assert (root / "site" / "index.html").read_text(encoding="utf-8") == current
+    made = CliRunner().invoke(app, ["build", "-w", str(root), "--as-of", "2099-01-01T10:00"])
+    assert made.exit_code == 0, made.output
+    assert (root / "site-as-of-2099-01-01T1000" / "index.html").exists()

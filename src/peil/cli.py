@@ -71,7 +71,7 @@ def main() -> None:
     try:
         app()
     except PeilError as exc:
-        errors.print(f"[bold red]error[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        errors.print(f"[bold red]error[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(1)
 
 
@@ -161,7 +161,7 @@ def scan_command(
     output_format: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.table,
     html: Annotated[Path | None, typer.Option("--html", help="Also write a standalone HTML page here.")] = None,
     language: Annotated[PageLanguage, typer.Option(help="The language of the HTML page.")] = PageLanguage.nl,
-    limit: Annotated[int, typer.Option(help="At most this many keys and conflicts listed per group.")] = 1000,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many keys and conflicts listed per group.")] = 1000,
 ) -> None:
     """Find stray copies: group the spreadsheets and CSV files under FOLDER that hold the same table, show the keys
     and cells they disagree on, and recommend the version to trust (see peil.scan)."""
@@ -169,6 +169,8 @@ def scan_command(
     from peil.scan.output import print_scan
     from peil.scan.output import to_json as scan_json
 
+    if html and not html.parent.is_dir():
+        raise typer.BadParameter(f"the folder {html.parent} does not exist; make it first", param_hint="--html")
     with errors.status("Scanning") as status:
         result = scan(folder, limit, lambda path: status.update(f"Scanning {escape(path.name)}"))
     if output_format is ScanFormat.json:
@@ -227,7 +229,11 @@ def build_command(
         _print_summary(_build_with_progress(ws))
         return
     loaded = workspace.load(ws)
-    target = out or loaded.root / f"site-as-of-{as_of}"
+    target = out or loaded.root / f"site-as-of-{as_of.replace(':', '')}"  # no ':' in a folder's name on Windows
+    if target.resolve() == loaded.site_path.resolve():
+        raise typer.BadParameter(
+            f"{target} holds the current report; an earlier one goes beside it", param_hint="--out"
+        )
     build_id, pages = timetravel.build_as_of(loaded, _moment(as_of), target)
     console.print(f"Rebuilt the report as of {as_of} (build {build_id}): {len(pages)} pages in [bold]{target}[/]")
 
@@ -398,7 +404,7 @@ def diff_command(
     new: Annotated[int | None, typer.Argument(help="The new version; default: the newest.")] = None,
     ws: WorkspaceOption = Path("."),
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-    limit: Annotated[int, typer.Option(help="At most this many differences of each kind in a table.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many differences of each kind in a table.")] = 20,
 ) -> None:
     """Compare two snapshots of DATASET: rows added, removed and changed (cell by cell) and schema changes.
 
@@ -434,7 +440,7 @@ def sql(
     ],
     ws: WorkspaceOption = Path("."),
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-    limit: Annotated[int, typer.Option(help="At most this many rows in a table.")] = 1000,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows in a table.")] = 1000,
     as_of: AsOfOption = None,
     snapshot: Annotated[
         list[int] | None, typer.Option(help="Use this snapshot (id from `peil history`) for its dataset; repeatable.")
@@ -451,7 +457,7 @@ def sql(
         with query.read_only(loaded.warehouse_path) as con:
             result = query.run(con, statement, limit=row_limit)
     else:
-        with timetravel.overlay(loaded, _moment(as_of) if as_of else None, snapshot or ()) as view:
+        with timetravel.overlay(loaded, _moment(as_of) if as_of is not None else None, snapshot or ()) as view:
             timetravel.lock(view.con)
             result = query.run(view.con, statement, limit=row_limit)
     print_rows(console, result.columns, result.rows, output_format)
@@ -797,9 +803,15 @@ def _current_snapshots(loaded: workspace.Workspace) -> dict[str, Any]:
 
 
 def _moment(text: str) -> date | datetime:
-    """An --as-of value: a date, or a time with or without an offset (timetravel.cutoff says what it stands for)."""
+    """An --as-of value: a date (YYYY-MM-DD), or a time (YYYY-MM-DDTHH:MM, seconds and an offset optional);
+    timetravel.cutoff says what it stands for. Only the extended ISO 8601 forms: 20260301 could be read as the
+    day's start or its end, so it is refused."""
     try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
+            return datetime.fromisoformat(text)
+        raise ValueError(text)
     except ValueError:
         raise typer.BadParameter(
             f"'{text}' is no date or time; use YYYY-MM-DD, YYYY-MM-DDTHH:MM (Belgian time) or YYYY-MM-DDTHH:MM+00:00"

@@ -9,6 +9,7 @@ ATTACH, COPY, INSTALL and LOAD fail even inside a SELECT.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,6 +90,9 @@ def _parse(sql: str, inspection: bool) -> list[exp.Expr]:
         return [s for s in sqlglot.parse(sql, dialect="duckdb") if s is not None]
     except ParseError as exc:
         word = _first_word(sql)
+        typo = difflib.get_close_matches(word, QUERY_STARTS | INSPECTION_STARTS, n=1, cutoff=0.75)
+        if word and typo and word not in QUERY_STARTS | INSPECTION_STARTS:  # SELEC, WTIH: no statement at all
+            raise QueryError(f"'{word}' starts no SQL statement", hint=f"Did you mean {typo[0]}?") from None
         if word and word not in QUERY_STARTS | INSPECTION_STARTS:
             raise _refusal(word, inspection) from None
         first = exc.errors[0] if exc.errors else {}

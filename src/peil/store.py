@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from peil.errors import Location, StoreError, TypeMismatch
+from peil.errors import StoreError, TypeMismatch
 from peil.quality import quarantine
 from peil.quality import run as checks
 from peil.quality.declarations import effective, references
@@ -387,7 +387,6 @@ class Warehouse:
             known = {s.dataset for s in self._select()}
             raise StoreError(
                 f"no snapshots of '{dataset}'",
-                Location(field=dataset),
                 hint=f"Known datasets: {', '.join(sorted(known)) or 'none (run peil build)'}.",
             )
         return found

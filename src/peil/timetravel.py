@@ -50,7 +50,8 @@ def cutoff(moment: date | datetime) -> datetime:
 def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: Sequence[int] = ()) -> Iterator[Overlay]:
     """Open the workspace's data as of `as_of` (default: now), with `snapshot_ids` overriding their datasets.
 
-    Raises StoreError when nothing had been built by `as_of`, or a snapshot id does not exist; ModelError
+    Raises StoreError when nothing had been built by `as_of`, a snapshot id does not exist or two are of one
+    dataset; ModelError
     when a model fails on the earlier data.
     """
     chosen, visible, build_id = _choose(ws, as_of, snapshot_ids)
@@ -87,8 +88,15 @@ def _choose(
     with Warehouse.open(ws.warehouse_path, read_only=True) as warehouse:
         existing = [s for s in warehouse.snapshots() if until is None or s.created_at <= until]
         chosen = {s.dataset: s for s in existing}  # oldest first, so the newest version wins
+        named: dict[str, int] = {}
         for snapshot_id in snapshot_ids:
             snapshot = warehouse.snapshot(snapshot_id)
+            if named.setdefault(snapshot.dataset, snapshot_id) != snapshot_id:
+                raise StoreError(
+                    f"snapshots {named[snapshot.dataset]} and {snapshot_id} are both of '{snapshot.dataset}'",
+                    hint="Give one snapshot per dataset; an earlier version is also reachable as "
+                    f'raw."{snapshot.dataset}__vN".',
+                )
             chosen[snapshot.dataset] = snapshot
         row = warehouse.con.execute(
             "SELECT max(build_id) FROM meta.builds WHERE status = 'ok' AND ($until IS NULL OR started_at <= $until)",

@@ -89,7 +89,9 @@ def _misfits(con: duckdb.DuckDBPyConnection, table: str) -> list[Remark]:
         Remark(
             Location(file=file),
             Problem.literal(
-                f"{int(count)} values do not fit their field's type; their rows are quarantined (check 'type')"
+                "1 value does not fit its field's type; its row is quarantined (check 'type')"
+                if count == 1
+                else f"{int(count)} values do not fit their field's type; their rows are quarantined (check 'type')"
             ),
         )
         for file, count in counts
