@@ -96,6 +96,31 @@ def test_a_broken_or_encrypted_workbook_is_an_error(tmp_path: Path, data: bytes)
     assert "cannot open the workbook" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("data", "message", "hint"),
+    [
+        (
+            b"",
+            "b.xlsx: the file is empty (0 bytes)",
+            "Export the data again; an empty file usually means the export or download failed.",
+        ),
+        (
+            "code;naam\n00123;Café\n".encode("cp1252"),
+            "b.xlsx: named .xlsx but holds text, not a workbook",
+            "Rename it to .csv (then `peil infer` reads it), or declare `format: csv` in its source.",
+        ),
+    ],
+)
+def test_an_empty_file_or_text_named_xlsx_is_said_to_be_no_workbook(
+    tmp_path: Path, data: bytes, message: str, hint: str
+) -> None:
+    """As `peil scan` says of such files, not "broken or encrypted" (found by a new user)."""
+    (tmp_path / "b.xlsx").write_bytes(data)
+    with pytest.raises(SourceError) as caught:
+        load(tmp_path, declare("b.xlsx", fields("code")))
+    assert (str(caught.value).splitlines()[0], caught.value.hint) == (message, hint)
+
+
 def test_text_cells_follow_the_number_options_and_number_cells_stay_exact(tmp_path: Path) -> None:
     workbook(tmp_path / "n.xlsx", {"Sheet1": [["bedrag"], ["1.234,56"], [0.5], [-12000]]})
     loaded = load(tmp_path, declare("n.xlsx", fields(bedrag="number"), decimal=",", thousands="."))

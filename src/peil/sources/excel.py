@@ -33,7 +33,7 @@ from peil.messages import N_, Problem
 from peil.sources import conform, layout
 from peil.sources.cells import Value, columns, text_of
 from peil.sources.columns import field_positions, header_names
-from peil.sources.files import SourceFile
+from peil.sources.files import SourceFile, empty_file
 from peil.sources.ooxml import SheetQuirks, cell_name, sheet_quirks
 from peil.sources.table import Column, Loaded, Rows, Target, insert
 from peil.workspace import Crosstab, SchemaField, Source
@@ -189,12 +189,31 @@ def _open(path: Path, file: str) -> calamine.CalamineWorkbook:
             hint="Save an unprotected copy (File > Info > Protect Workbook in Excel) and load that.",
         ) from None
     except (calamine.CalamineError, OSError, ValueError) as exc:
-        raise SourceError(
+        raise _not_a_workbook(path, file) or SourceError(
             Problem(N_("cannot open the workbook: %(error)s"), {"error": str(exc)}),
             Location(file=file),
             hint="The file is broken, encrypted or not a workbook: open it in Excel or LibreOffice and save it "
             "again as .xlsx.",
         ) from None
+
+
+def _not_a_workbook(path: Path, file: str) -> SourceError | None:
+    """The error for a file calamine cannot open that is plainly no workbook: empty, or text (an export named
+    .xlsx, peer case seen on shared drives); None for any other."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return None
+    if not head:
+        return empty_file(file)
+    if b"\x00" in head or head.startswith(b"PK"):
+        return None
+    return SourceError(
+        f"named {path.suffix} but holds text, not a workbook",
+        Location(file=file),
+        hint="Rename it to .csv (then `peil infer` reads it), or declare `format: csv` in its source.",
+    )
 
 
 def _column(field: SchemaField, index: int, native: bool, numbers: conform.Numbers) -> Column:

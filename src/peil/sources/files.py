@@ -48,15 +48,20 @@ def source_files(source: Source, root: Path) -> list[SourceFile]:
         name = _display_path(path, root, source.path)
         stat = path.stat()
         if stat.st_size == 0:
-            raise SourceError(
-                "the file is empty (0 bytes)",
-                Location(file=name),
-                hint="Export the data again; an empty file usually means the export or download failed.",
-            )
+            raise empty_file(name)
         digest = _sha256(path)
         modified = datetime.fromtimestamp(stat.st_mtime, UTC)
         files.append(SourceFile(path=name, sha256=digest, size=stat.st_size, modified=modified))
     return files
+
+
+def empty_file(file: str) -> SourceError:
+    """The error for the file `file` (as the user names it) that holds 0 bytes."""
+    return SourceError(
+        "the file is empty (0 bytes)",
+        Location(file=file),
+        hint="Export the data again; an empty file usually means the export or download failed.",
+    )
 
 
 def local_path(file: SourceFile, root: Path) -> Path:
