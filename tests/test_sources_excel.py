@@ -15,6 +15,7 @@ import pytest
 from test_sources_support import SHARED_LONG, declare, fields, load, shared_data
 
 from peil.errors import SourceError
+from peil.sources.infer import examine
 from peil.sources.ooxml import cell_name, sheet_quirks
 
 SERIALS = [1, 5, 59, 60, 61, 45291]
@@ -53,6 +54,28 @@ def test_plain_numbers_in_a_date_field_are_read_as_serials(tmp_path: Path) -> No
     loaded = load(tmp_path, declare("x.xlsx", fields(datum="date")))
     assert [d.isoformat() if d else None for d in loaded.column("datum")] == EXPECTED_DATES
     assert len(loaded.result.warnings) == 1 and "A5" in loaded.result.warnings[0]
+
+
+def test_a_code_shown_with_leading_zeros_by_its_number_format_keeps_them_in_a_text_field(tmp_path: Path) -> None:
+    """Postal and NIS codes typed as numbers under the format "00000" (08500 stored as 8500), as stewards do."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["postcode", "aantal", "nis"])
+    for code, count, nis in [(8500, 7, 1001), (123, 42, 36015), (45, 3, None)]:
+        sheet.append([code, count, nis])
+    for row in sheet.iter_rows(min_row=2):
+        row[0].number_format = row[1].number_format = "00000"
+        row[2].number_format = '"0"0000;-00000'  # a zero in quotes and a second section: five digits still
+    book.save(tmp_path / "codes.xlsx")
+    loaded = load(tmp_path, declare("codes.xlsx", fields("postcode", "aantal", "nis", aantal="integer")))
+    assert loaded.column("postcode") == ["08500", "00123", "00045"]
+    assert loaded.column("aantal") == [7, 42, 3]  # a number field keeps the number
+    assert loaded.column("nis") == ["01001", "36015", None]
+    assert loaded.result.warnings == []
+    notes = examine(tmp_path / "codes.xlsx").sheets[0].notes  # what `peil infer` says is what loading does
+    assert notes[1] == (
+        "kept as text, so leading zeros stay: postcode (e.g. '00045'), aantal (e.g. '00003'), nis (e.g. '01001')"
+    )
 
 
 def test_a_formula_without_a_stored_result_is_flagged_with_its_cell(tmp_path: Path) -> None:

@@ -9,6 +9,9 @@ a number field is read with the source's decimal options, and a date cell in a n
 Excel stores dates as serial numbers. A date cell arrives as a date; a plain number in a date field is read as a
 serial of the 1900 date system: 1 is 1900-01-01, 59 is 1900-02-28, 61 is 1900-03-01, and 60, Excel's fictitious
 29 February 1900, is no date: it is read as empty and reported (peer case XLS-01).
+
+A whole number that the sheet shows zero-padded (a code 8500 under the format "00000", peil.sources.ooxml) is read
+in a text field as the sheet shows it, 08500; in a number field it is the number.
 """
 
 from __future__ import annotations
@@ -72,12 +75,14 @@ def columns(
     origins: Sequence[Sequence[tuple[int, int]]],
     rows: Sequence[int],
     serial_60: set[tuple[int, int]],
+    padded: dict[tuple[int, int], int],
 ) -> Columns:
     """Arrow columns n{i} (native, when the type has one) and t{i} (text) per field, and _row.
 
     `records` holds per row the cell values in schema order ('' or None for an empty cell), `origins` the
     0-based sheet (row, column) each value came from, `rows` the `_row` numbers; `serial_60` the cells whose
-    stored serial is 60 (calamine shows them as 1900-02-28).
+    stored serial is 60 (calamine shows them as 1900-02-28); `padded` the digits shown of the whole numbers shown
+    zero-padded.
     """
     result = Columns()
     for index, schema_field in enumerate(fields):
@@ -87,6 +92,8 @@ def columns(
             value = record[index]
             if schema_field.type in ("date", "datetime") and origin[index] in serial_60:
                 value = 60.0
+            elif schema_field.type == "string" and origin[index] in padded and isinstance(value, float):
+                value = text_of(value).zfill(padded[origin[index]])
             native, text = _split(value, schema_field)
             if native is None and text is None and value not in ("", None):
                 result.fictitious.append((*origin[index], schema_field))

@@ -98,7 +98,7 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
         found = _table(sheet.grid, fields, header_row, where)
     remarks = _hidden_sheet(sheet, source.options.sheet is not None, where) + found.remarks
     remarks += _read_as_shown(sheet, quirks, found, where)
-    built = columns(fields, found.records, found.origins, found.rows, quirks.serial_60)
+    built = columns(fields, found.records, found.origins, found.rows, quirks.serial_60, quirks.padded)
     remarks += [
         Remark.saying(
             Location(file=file.path, sheet=sheet.name, row=row + 1, column=f.name),
