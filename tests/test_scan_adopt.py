@@ -3,10 +3,12 @@ first, each read as its own format and columns say."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -138,3 +140,30 @@ def test_an_unknown_group_or_file_is_an_error(root: Path, tmp_path: Path) -> Non
         adopt(folder, "g9", root)
     with pytest.raises(PeilError, match=r"has no file 'elders\.xlsx'"):
         adopt(folder, "g1", root, file="elders.xlsx")
+
+
+def test_a_sheet_hidden_in_a_copy_is_loaded_before_the_copys_visible_sheet(root: Path, tmp_path: Path) -> None:
+    """A hidden sheet is a workbook's old data (the scan remarks so): its snapshot comes before the visible sheet
+    of the same file, not after it (found by a new user: the history went 200 -> 50 -> 201 rows)."""
+    folder = tmp_path / "subsidies"
+    folder.mkdir()
+    rows = [[f"{i:05d}", f"Vereniging {i}", 10.0 * i] for i in range(1, 201)]
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    for sheet, kept in ((book.active, rows), (book.create_sheet("oud"), rows[:50])):
+        sheet.append(["code", "naam", "bedrag"])
+        for row in kept:
+            sheet.append(row)
+    book["oud"].sheet_state = "hidden"
+    book.save(folder / "subsidies_kopie.xlsx")
+    with (folder / "subsidies_def.csv").open("w", encoding="utf-8") as stream:
+        stream.write("code;naam;bedrag\n" + "".join(f"{c};{n};{b}\n" for c, n, b in [*rows, ["00999", "Nieuw", 1.0]]))
+    os.utime(folder / "subsidies_kopie.xlsx", (1_700_000_000, 1_700_000_000))
+    adopted = adopt(folder, "g1", root)
+    assert adopted.snapshots == [
+        (1, "subsidies_kopie.xlsx [oud]"),
+        (2, "subsidies_kopie.xlsx [Data]"),
+        (3, "subsidies_def.csv"),
+    ]
+    with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
+        assert [s.row_count for s in warehouse.snapshots(adopted.name)] == [50, 200, 201]

@@ -8,7 +8,8 @@ as its earlier snapshots, so their history is not lost.
 2. writes ``sources/<name>.yaml`` as `peil infer` proposes it (owner and licence left to fill in), with the
    group's key as its primaryKey (one column or compound, e.g. [nis_code, jaar]) when the chosen file holds it
    filled and once on every row;
-3. loads every other copy as a snapshot of the dataset, oldest first by modification time, each read as its
+3. loads every other copy as a snapshot of the dataset, oldest first by modification time (of a workbook's
+   sheets, the hidden ones first: a sheet hidden in a workbook is its old data, as the scan remarks), each read as its
    own format and options say, its columns mapped onto the source's by the scan's alignment (a renamed column
    is read under its own name, a missing one stays empty, a total row below the table is left out), then the
    chosen file as the current snapshot. Each snapshot is its own transaction; a copy that cannot be read is
@@ -23,6 +24,7 @@ import glob
 import re
 import shutil
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -31,6 +33,7 @@ from peil import workspace
 from peil.errors import PeilError, WorkspaceError
 from peil.scan import scan
 from peil.scan.model import Group, Member, Scan
+from peil.sources.excel import HIDDEN_SHEET, VERY_HIDDEN_SHEET
 from peil.sources.infer import infer, slug
 from peil.store import Warehouse
 from peil.workspace import NAME_PATTERN, SchemaField, Source
@@ -82,13 +85,19 @@ def adopt(
     adopted = Adopted(dataset, source_path, data)
     with Warehouse.open(ws.warehouse_path) as warehouse:
         build_id = warehouse.start_build()
-        for member in group.members:
+        for member in sorted(group.members, key=_age):
             if member is not chosen:
                 _load_copy(warehouse, source, group, member, chosen, result.folder, build_id, adopted)
         snapshot = warehouse.ingest(source, ws.root, build_id).snapshot
         adopted.snapshots.append((snapshot.version, chosen.table.path))
         warehouse.finish_build(build_id, "ok", {"adopted": dataset, "snapshots": len(adopted.snapshots)})
     return adopted
+
+
+def _age(member: Member) -> tuple[datetime, bool]:
+    """A copy's place in the history: its file's modification time; a hidden sheet before the file's others."""
+    hidden = any(problem.text in (HIDDEN_SHEET, VERY_HIDDEN_SHEET) for problem in member.table.remarks)
+    return member.table.modified, not hidden
 
 
 def dataset_name(path: str) -> str:

@@ -39,6 +39,8 @@ from peil.sources.table import Column, Loaded, Rows, Target, insert
 from peil.workspace import Crosstab, SchemaField, Source
 
 Grid = list[list[Value]]
+HIDDEN_SHEET = N_("the sheet is hidden in the workbook (old data?)")  # the remarks on a sheet read though hidden
+VERY_HIDDEN_SHEET = N_("the sheet is very hidden in the workbook: only a macro shows it")
 Range = tuple[tuple[int, int], tuple[int, int]]  # merged cells: (first row, first column), (last row, last column)
 VISIBILITY = [  # calamine's enums cannot be dictionary keys
     (calamine.SheetVisibleEnum.Hidden, "hidden"),
@@ -294,11 +296,7 @@ def _hidden_sheet(sheet: Sheet, declared: bool, where: Location) -> list[Remark]
     if sheet.visibility == "visible":
         return []
     why = "options.sheet names it" if declared else "it is the first sheet; set options.sheet to the table's sheet"
-    problem = Problem(
-        N_("the sheet is hidden in the workbook (old data?)")
-        if sheet.visibility == "hidden"
-        else N_("the sheet is very hidden in the workbook: only a macro shows it")
-    )
+    problem = Problem(HIDDEN_SHEET if sheet.visibility == "hidden" else VERY_HIDDEN_SHEET)
     english = f"the sheet is {sheet.visibility} in the workbook (old data?); it is read because {why}"
     return [Remark.saying(where, problem, english)]
 
