@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from peil import workspace
@@ -230,3 +231,19 @@ def test_format_comes_from_the_extension_through_gzip() -> None:
     assert workspace.format_for_path("data/x.ODS") == "excel"
     with pytest.raises(ValueError, match="cannot tell the format"):
         workspace.format_for_path("data/x.docx")
+
+
+@pytest.mark.parametrize(("folder", "name"), [("sources", "semi.yaml"), ("models", "select.sql")])
+def test_a_name_that_is_a_word_of_sql_is_refused_with_its_file(starter: Path, folder: str, name: str) -> None:
+    """`FROM semi` does not parse in DuckDB (SEMI JOIN): such a dataset could not be queried (found by a new user)."""
+    original = starter / "sources" / "gemeenten.yaml"
+    (starter / folder / name).write_text(
+        original.read_text(encoding="utf-8") if folder == "sources" else "SELECT 1 AS one", encoding="utf-8"
+    )
+    error = _error(starter)
+    stem = name.split(".")[0]
+    assert str(error.location) == f"{folder}/{name}"
+    assert error.message == f"'{stem}' is a word of SQL, so `FROM {stem}` would not parse"
+    assert error.hint == f"Rename the file, e.g. to {stem}_data.{name.split('.')[1]}."
+    with pytest.raises(duckdb.ParserException):
+        duckdb.execute(f"CREATE VIEW {stem} AS SELECT 1")  # what the name would have met

@@ -10,12 +10,14 @@ Nothing here touches the warehouse.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
@@ -345,6 +347,21 @@ def _check_name(path: Path, root: Path) -> None:
             Location(file=_relative(path, root)),
             hint="Use lower-case letters, digits and underscores, starting with a letter (e.g. population_age).",
         )
+    if path.stem in sql_words():
+        raise WorkspaceError(
+            f"'{path.stem}' is a word of SQL, so `FROM {path.stem}` would not parse",
+            Location(file=_relative(path, root)),
+            hint=f"Rename the file, e.g. to {path.stem}_data{path.suffix}.",
+        )
+
+
+@functools.cache
+def sql_words() -> frozenset[str]:
+    """The words DuckDB does not take as a table's name unquoted (SELECT, SEMI, ASOF, ...), in lower case."""
+    found = duckdb.execute(
+        "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category IN ('reserved', 'type_function')"
+    ).fetchall()
+    return frozenset(word.lower() for (word,) in found)
 
 
 def _check_declarations(workspace: Workspace, paths: dict[str, Path]) -> None:
