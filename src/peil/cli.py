@@ -45,6 +45,7 @@ app = typer.Typer(
     help="Data-driven policy for local government: versioned data, indicators and reports.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's lines make one paragraph, wrapped to the terminal
     add_completion=False,
 )
 # Piped output is read by programs and people's pagers: no wrapping or truncating at 80 columns there.
@@ -497,7 +498,9 @@ def demo_command(
 
 
 question_app = typer.Typer(
-    help="Policy questions: answer one with its uncertainty, or write a new one step by step.", no_args_is_help=True
+    help="Policy questions: answer one with its uncertainty, or write a new one step by step.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 app.add_typer(question_app, name="question")
 BLOCKS = " ▁▂▃▄▅▆▇█"
