@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -61,6 +62,32 @@ def test_an_owner_left_as_todo_is_warned_about_at_build_and_shown_as_none(tmp_pa
     page = (root / "site" / "bronnen.html").read_text(encoding="utf-8")
     assert '<dt>Eigenaar</dt><dd><em class="missing">nog niet benoemd</em></dd>' in page
     assert "<dt>Eigenaar</dt><dd>Strategische cel</dd>" in page
+
+
+def test_build_says_alike_warnings_once(tmp_path: Path) -> None:
+    """Five formulas without a stored result: one line, as `peil infer` says them (found by a new user: a line per
+    cell)."""
+    root = tmp_path / "gemeente"
+    assert peil("init", str(root)).returncode == 0
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data 2024"
+    sheet.append(["code", "aantal"])
+    for row in range(2, 7):
+        sheet.append([f"A{row}", f"=1+{row}"])  # openpyxl stores no result
+    book.save(root / "data" / "tellingen.xlsx")
+    (root / "sources" / "tellingen.yaml").write_text(
+        "path: data/tellingen.xlsx\nowner: Dienst Burgerzaken\nschema:\n  fields:\n"
+        "    - {name: code, type: string}\n    - {name: aantal, type: integer}\n",
+        encoding="utf-8",
+    )
+    built = peil("build", "-w", str(root))
+    assert built.returncode == 0, built.stderr
+    lines = [" ".join(line.split()) for line in built.stdout.split("warning ")[1:]]
+    formulas = [line for line in lines if "formula without a stored result" in line]
+    assert len(formulas) == 1
+    assert formulas[0].startswith("tellingen: data/tellingen.xlsx, sheet 'Data 2024', row 2: cell B2 holds a formula")
+    assert "(and 4 more like it)" in formulas[0]
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from peil.questions.model import QUESTIONS_FOLDER
 from peil.reports import i18n
 from peil.reports.serve import make_server
 from peil.store import Warehouse
-from peil.texts import counted
+from peil.texts import condensed, counted
 from peil.workspace import NAME_PATTERN
 
 app = typer.Typer(
@@ -102,7 +102,8 @@ def init(
         encoding="utf-8",
     )
     workspace.load(directory)
-    console.print(f"Created a workspace in [bold]{directory}[/]. Next: [bold]peil build -w {directory}[/]")
+    shown = escape(str(directory))
+    console.print(f"Created a workspace in [bold]{shown}[/]. Next: [bold]peil build -w {shown}[/]")
 
 
 @app.command()
@@ -131,7 +132,7 @@ def infer(
     _print_choices(proposal.sheets, file, console if output else errors)
     if output:
         output.write_text(proposal.yaml, encoding="utf-8")
-        console.print(f"Wrote {output}")
+        console.print(f"Wrote {escape(str(output))}")
     else:
         sys.stdout.write(proposal.yaml)
 
@@ -236,7 +237,10 @@ def build_command(
             f"{target} holds the current report; an earlier one goes beside it", param_hint="--out"
         )
     build_id, pages = timetravel.build_as_of(loaded, _moment(as_of), target)
-    console.print(f"Rebuilt the report as of {as_of} (build {build_id}): {len(pages)} pages in [bold]{target}[/]")
+    shown = escape(str(target))
+    console.print(
+        f"Rebuilt the report as of {escape(as_of)} (build {build_id}): {len(pages)} pages in [bold]{shown}[/]",
+    )
 
 
 @app.command("sources")
@@ -363,7 +367,8 @@ def quarantine_command(
     if export is not None:
         gettext = i18n.translations(language.value if language else loaded.project.language).gettext
         quarantined.export_xlsx(found, export, gettext)
-        console.print(f"Wrote {len(found.rows)} rows of {dataset} version {found.version} to [bold]{export}[/]")
+        shown = escape(str(export))
+        console.print(f"Wrote {len(found.rows)} rows of {dataset} version {found.version} to [bold]{shown}[/]")
         return
     print_rows(console, *found.table(), output_format, f"quarantine of {dataset}")
 
@@ -487,12 +492,12 @@ def demo_command(
     """Build the bundled example (Roeselare and its peers, real open data) and serve its site."""
     if not (directory / workspace.WORKSPACE_FILE).exists():
         demo.copy_workspace(directory)
-        console.print(f"Copied the example workspace to [bold]{directory}[/]")
+        console.print(f"Copied the example workspace to [bold]{escape(str(directory))}[/]")
     summary = _build_with_progress(directory)
     _print_summary(summary)
     site = workspace.load(directory).site_path
     if no_serve:
-        console.print(f"The site is in [bold]{site}[/]; open {site / 'index.html'}")
+        console.print(f"The site is in [bold]{escape(str(site))}[/]; open {escape(str(site / 'index.html'))}")
     else:
         _serve(site, port)
 
@@ -736,7 +741,7 @@ def _new_id(text: str, folder: Path) -> None:
 def _serve(site: Path, port: int) -> None:
     with make_server(site, port=port) as server:
         host, bound = server.server_address[:2]
-        console.print(f"Serving [bold]{site}[/] on [bold]http://{host!s}:{bound}/[/] (Ctrl+C stops)")
+        console.print(f"Serving [bold]{escape(str(site))}[/] on [bold]http://{host!s}:{bound}/[/] (Ctrl+C stops)")
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -782,10 +787,10 @@ def _print_summary(summary: BuildSummary) -> None:
         )
     console.print(table)
     for name, result in summary.ingested.items():
-        for warning in result.snapshot.warnings if result.created else []:
-            console.print(f"[yellow]warning[/] {name}: {warning}", highlight=False)
+        for warning in condensed(result.snapshot.warnings) if result.created else []:
+            console.print(f"[yellow]warning[/] {escape(name)}: {escape(warning)}", highlight=False)
     for warning in summary.warnings:
-        console.print(f"[yellow]warning[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
     if any(result.quality.rows_held for result in summary.ingested.values()):
         console.print("Quarantined rows are left out of the datasets: `peil quarantine DATASET` lists them.")
     console.print(

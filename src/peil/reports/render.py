@@ -17,7 +17,7 @@ import math
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -25,11 +25,12 @@ from typing import Any
 from urllib.parse import quote
 
 import duckdb
+from babel.lists import format_list
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from peil import query
 from peil.diff import Cell, Key, Row, SnapshotDiff, diff_snapshots
@@ -419,6 +420,11 @@ def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> d
     def indicator_value(value: float, indicator: Indicator) -> str:
         return i18n.format_value(value, indicator.unit, language, indicator.decimals)
 
+    def listed(items: Iterable[str]) -> Markup:
+        """Texts as a list in the language: 'a, b en c'; each escaped unless it is Markup already (a translated
+        text), so none is escaped twice."""
+        return Markup(format_list([str(escape(item)) for item in items], locale=i18n.LOCALES[language]))
+
     def cell(value: object) -> str:
         """A value in a table: numbers with a fraction (float, Decimal) and dates in the language's style (0,8 in
         Dutch); whole numbers as they are, for they are often years or codes (2024, 36015); anything else as text."""
@@ -460,6 +466,7 @@ def _filters(language: Language, root: Path, themes: dict[str, Translated]) -> d
         "cell": cell,
         "exact": lambda value: cell(_exact(value)),
         "say": say,
+        "listed": listed,
         "site_path": site_path,
         "short_hash": lambda digest: digest[:12],
         "significant": lambda value: i18n.format_number(value, language, i18n.significant_decimals((value,))),

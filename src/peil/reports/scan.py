@@ -8,7 +8,8 @@ report page, which places the scan of a folder of the workspace::
 Both render the macro in templates/scan_blocks.html, in Dutch or English; the standalone page inlines the report
 style sheet and runs no script, so it opens anywhere, also from an e-mail. The reasons files were skipped and the
 remarks on files read are put in the page's language (the `say` filter), and so are numbers with a fraction that
-differ between copies (0,8 in Dutch).
+differ between copies (0,8 in Dutch) and lists, such as the reasons for the recommendation (the `listed` filter:
+'a, b en c' in Dutch, 'a, b and c' in English).
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ SHOWN = 100
 
 @dataclass(frozen=True)
 class GroupView:
-    """A group as its section shows it: file labels (oldest first), and per conflict each distinct value with the
-    files holding it (None: empty; a Decimal in a column of numbers), per key not everywhere the files with and
-    without it, and the columns a file names differently from the group (column, its name there, file)."""
+    """A group as its section shows it: file labels (oldest first), the labels of the extracts of the recommended
+    file, and per conflict each distinct value with the files holding it (None: empty; a Decimal in a column of
+    numbers), per key not everywhere the files with and without it, and the columns a file names differently from
+    the group (column, its name there, file)."""
 
     group: Group
     labels: list[str]
+    extracts: list[str]
     conflicts: list[tuple[Conflict, list[tuple[Decimal | str | None, list[str]]]]]
     presence: list[tuple[Presence, list[str], list[str]]]
     renamed: list[tuple[str, str, str]]
@@ -56,10 +59,8 @@ def group_view(group: Group) -> GroupView:
         ordered = sorted(values.items(), key=lambda item: -len(item[1]))
         number = conflict.column in numbers
         conflicts.append((conflict, [(i18n.as_number(v) if number else v, files) for v, files in ordered]))
-    holders = [m for m, member in enumerate(group.members) if member.keys]
     presence = [
-        (p, [labels[m] for m in p.members], [labels[m] for m in holders if m not in p.members])
-        for p in group.presence[:SHOWN]
+        (p, [labels[m] for m in p.members], [labels[m] for m in group.lacking(p)]) for p in group.presence[:SHOWN]
     ]
     renamed = [
         (column, name, labels[m])
@@ -67,7 +68,7 @@ def group_view(group: Group) -> GroupView:
         for column, name in zip(group.columns, member.columns, strict=True)
         if name is not None and name != column
     ]
-    return GroupView(group, labels, conflicts, presence, renamed)
+    return GroupView(group, labels, [labels[m] for m in group.extracts], conflicts, presence, renamed)
 
 
 def _numbers(group: Group) -> set[str]:

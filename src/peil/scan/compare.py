@@ -19,9 +19,19 @@ Recommending the authoritative version (`WEIGHTS`): each member scores, from 0 t
 - recency: its modification time between the oldest (0) and the newest (1) member's; 1 for all when they lie
   less than SAME_TIME apart (a copy that does not keep the times gives every file the time of copying);
 
-and the score is 0.3 keys + 0.3 agreement + 0.2 completeness + 0.2 recency. The highest score wins; a tie goes
-to the newer file, then the one with more rows, then the first path. The reasons are the criteria on which the
-recommended member is best and the members differ.
+and the score is 0.3 keys + 0.3 agreement + 0.2 completeness + 0.2 recency.
+
+**Extracts** (`_extracts`): a member is an extract of another when every one of its rows is in the other with the
+same values and the other holds more keys: its keys a strict subset of the other's, its columns among the
+other's, no conflicting cell between the two, and each of its rows a key of its own (a row without one, or with
+one an earlier row has, is not compared). It is a filtered export, not a newer version: it holds nothing the
+other lacks, so its own modification time says nothing of its data, and it is never recommended over the copy
+that contains it, however it scores (a partial copy made in June of a list kept since January would win on
+recency). The relation is transitive and strict, so some members are no extract of any other.
+
+The highest score among the members that are no extract wins; a tie goes to the newer file, then the one with
+more rows, then the first path. The reasons are the criteria on which the recommended member is best and the
+members differ, and `extracts` when other members are extracts of it.
 """
 
 from __future__ import annotations
@@ -50,6 +60,8 @@ def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: s
     ]
     group = Group(group_id, members, names, _key(ordered, mapping))
     agreement = _compare(con, group, mapping, limit) if group.key else {}
+    if group.key:
+        _extracts(con, group, mapping)
     _score(group, mapping, agreement)
     return group
 
@@ -169,6 +181,29 @@ def _agreement(con: duckdb.DuckDBPyConnection) -> dict[int, float]:
     return {int(m): float(share) for m, share in found}
 
 
+def _extracts(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]]) -> None:
+    """Set each member's `extract_of` (see the module docstring), from the sets of members holding a key (each
+    distinct set once: few, however many keys) and the pairs of members holding different values in a cell."""
+    held = [set(ms) for (ms,) in con.execute("SELECT DISTINCT list(m ORDER BY m) FROM g GROUP BY k").fetchall()]
+    differing = {
+        frozenset(pair)
+        for pair in con.execute(
+            "SELECT DISTINCT a.m, b.m FROM conflicts AS a JOIN conflicts AS b USING (k, j) "
+            "WHERE a.m < b.m AND a.v IS DISTINCT FROM b.v"
+        ).fetchall()
+    }
+    for a, member in enumerate(group.members):
+        if member.keys and member.keys == member.table.rows:
+            holding = set.intersection(*(members for members in held if a in members))  # every key of a
+            member.extract_of = [
+                b
+                for b in sorted(holding)
+                if group.members[b].keys > member.keys
+                and all(mapping[b][g] is not None for g, c in enumerate(mapping[a]) if c is not None)
+                and frozenset((a, b)) not in differing
+            ]
+
+
 def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, float]) -> None:
     """Score every member (see the module docstring) and set the recommended one with its reasons."""
     times = [m.table.modified.timestamp() for m in group.members]
@@ -184,7 +219,7 @@ def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, f
         }
         member.score = sum(WEIGHTS[name] * value for name, value in member.criteria.items())
     best = max(
-        range(len(group.members)),
+        (m for m, member in enumerate(group.members) if not member.extract_of),
         key=lambda m: (round(group.members[m].score, 9), times[m], group.members[m].table.rows, -m),
     )
     group.recommended = best
@@ -193,4 +228,4 @@ def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, f
         for name in WEIGHTS
         if len({round(m.criteria[name], 9) for m in group.members}) > 1
         and round(group.members[best].criteria[name], 9) == max(round(m.criteria[name], 9) for m in group.members)
-    ]
+    ] + (["extracts"] if group.extracts else [])

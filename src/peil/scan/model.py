@@ -117,13 +117,16 @@ class Member:
     """A table in a group, scored (see peil.scan.compare): its criteria, each from 0 to 1, and the total.
 
     `columns` maps each of the group's columns to this table's column name (None: it lacks the column);
-    `duplicates` counts rows whose key occurs earlier in the table too.
+    `duplicates` counts rows whose key occurs earlier in the table too; `extract_of` holds the indexes of the
+    members that hold every row of it, with the same values, and more keys (it is an extract of each, never
+    recommended over them).
     """
 
     table: Table
     columns: list[str | None]
     keys: int = 0
     duplicates: int = 0
+    extract_of: list[int] = field(default_factory=list)
     criteria: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
@@ -165,7 +168,8 @@ class Group:
     compared) and `keys_total` the number of its values in all members;
     `presence` and `conflicts` are the first LIMIT of their
     kind, `presence_total` and `conflicts_total` count them all; `recommended` is the member index of the
-    authoritative version and `reasons` the criteria on which it is best.
+    authoritative version and `reasons` the criteria on which it is best, and `extracts` when other members are
+    extracts of it.
     """
 
     id: str
@@ -188,6 +192,19 @@ class Group:
     def key_label(self) -> str:
         """The key's column names as shown: 'nis_code | jaar'."""
         return joined(self.key_names)
+
+    @property
+    def extracts(self) -> list[int]:
+        """The members that are extracts of the recommended one (see Member.extract_of)."""
+        return [m for m, member in enumerate(self.members) if self.recommended in member.extract_of]
+
+    def lacking(self, presence: Presence) -> list[int]:
+        """The members that lack a key not everywhere: those that have the key columns, but not this key."""
+        return [
+            m
+            for m, member in enumerate(self.members)
+            if m not in presence.members and all(member.columns[g] is not None for g in self.key)
+        ]
 
 
 @dataclass

@@ -7,14 +7,15 @@ JSON shape (`to_json`)::
                  "recommended": path, "reasons": [criterion], "weights": {criterion: weight},
                  "files": [{"path", "sheet", "modified" (ISO, UTC), "size", "sha256", "rows", "keys",
                             "duplicate_keys", "columns": {group column: file column | null}, "criteria": {...},
-                            "score", "flags": [str]}],            # oldest first
+                            "score", "extract_of": [path], "flags": [str]}],            # oldest first
                  "keys_not_everywhere": [{"key", "key_values", "in": [path], "missing_from": [path]}],
                  "keys_not_everywhere_total",
                  "conflicts": [{"key", "key_values", "column", "values": [{"path", "value"}]}], "conflicts_total"}],
      "singles": [{"path", "sheet", "modified", "rows", "columns": [str], "flags": [str]}],
      "skipped": [{"path", "sheet", "reason"}]}
 
-Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare). A key is shown as its
+Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare); a reason is one of them, or
+`extracts` when files are extracts of the recommended one (their `extract_of` names it). A key is shown as its
 values joined by ' | ' ("36015 | 2024" for the compound key nis_code | jaar, "000123" for one column);
 `key_columns` and `key_values` give its parts.
 """
@@ -23,11 +24,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.lists import format_list
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from peil.messages import ENGLISH
 from peil.reports.i18n import terminal_time
 from peil.scan.compare import WEIGHTS
 from peil.scan.model import Conflict, Group, Member, Scan, Table
@@ -38,6 +41,7 @@ REASONS = {
     "agreement": "agrees most with the majority where the copies differ",
     "completeness": "has the fewest empty cells",
     "recency": "is the most recent",
+    "extracts": "holds every row of {files}",
 }
 SHOWN = 10
 
@@ -65,13 +69,13 @@ def _group(group: Group) -> dict[str, Any]:
         "recommended": paths[group.recommended],
         "reasons": group.reasons,
         "weights": WEIGHTS,
-        "files": [_member(m, group.columns) for m in group.members],
+        "files": [_member(m, group.columns, paths) for m in group.members],
         "keys_not_everywhere": [
             {
                 "key": p.label,
                 "key_values": list(p.key),
                 "in": [paths[m] for m in p.members],
-                "missing_from": [path for m, path in enumerate(paths) if m not in p.members and group.members[m].keys],
+                "missing_from": [paths[m] for m in group.lacking(p)],
             }
             for p in group.presence
         ],
@@ -89,7 +93,7 @@ def _group(group: Group) -> dict[str, Any]:
     }
 
 
-def _member(member: Member, columns: list[str]) -> dict[str, Any]:
+def _member(member: Member, columns: list[str], paths: list[str]) -> dict[str, Any]:
     table = member.table
     return {
         "path": table.path,
@@ -103,6 +107,7 @@ def _member(member: Member, columns: list[str]) -> dict[str, Any]:
         "columns": dict(zip(columns, member.columns, strict=True)),
         "criteria": {name: round(value, 4) for name, value in member.criteria.items()},
         "score": round(member.score, 4),
+        "extract_of": [paths[m] for m in member.extract_of],
         "flags": table.flags,
     }
 
@@ -166,13 +171,14 @@ def _print_group(console: Console, group: Group) -> None:
             f"{member.score:.2f}",
         )
     console.print(files)
-    why = ", ".join(REASONS[r] for r in group.reasons) or "the copies are alike; the newest is chosen"
-    console.print(Text(f"Recommended: {best.table.label}: {why}."))
     labels = [m.table.label for m in group.members]
+    extracts = format_list([labels[m] for m in group.extracts], locale=ENGLISH)
+    why = format_list([REASONS[r].format(files=extracts) for r in group.reasons], locale=ENGLISH)
+    console.print(Text(f"Recommended: {best.table.label}: {why or 'the copies are alike; the newest is chosen'}."))
     if group.presence_total:
         console.print(f"{counted(group.presence_total, 'key is', 'keys are')} not in every copy:")
         for p in group.presence[:SHOWN]:
-            console.print(Text(f"  {p.label}: only in {', '.join(labels[m] for m in p.members)}"))
+            console.print(Text(f"  {p.label}: not in {', '.join(labels[m] for m in group.lacking(p))}"))
     if group.conflicts_total:
         title = counted(group.conflicts_total, "conflicting cell")
         conflicts = RichTable(escape(group.key_label), "column", "values, and the copies holding them", title=title)

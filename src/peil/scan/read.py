@@ -15,8 +15,8 @@ Every value is then written as canonical text, so that copies compare equal what
 Broken and hostile files are skipped with their reason (empty, an Office lock file, a corrupt or
 password-protected workbook, a zip that would expand past MAX_EXPANDED, binary content, an HTML page named .xls)
 or read and flagged (a workbook name on delimited text, a formula written as text such as =HYPERLINK(...), which
-a spreadsheet might run when the file is opened, rows left out below the table, the readers' remarks). Whatever
-one file does, the scan goes on.
+a spreadsheet might run when the file is opened, rows left out below the table, the readers' remarks); so is a
+subfolder that cannot be listed, with its reason. Whatever one file does, the scan goes on.
 
 Reasons and flags are Problems (peil.messages): message ids with values, in English in the terminal and in the
 report's language on its page. The readers (peil.sources) make them: each of their remarks (peil.errors.Remark: a
@@ -70,9 +70,15 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PERMUTATION_SEED = MinHash(num_perm=PERMUTATIONS, seed=1).permutations
 
 
-def files_under(folder: Path) -> Iterator[Path]:
-    """Every file under `folder` with a spreadsheet or text extension, in sorted order (see the module docstring)."""
-    for current, folders, names in os.walk(folder):
+def files_under(folder: Path, unreadable: list[Skipped]) -> Iterator[Path]:
+    """Every file under `folder` with a spreadsheet or text extension, in sorted order (see the module docstring);
+    a subfolder that cannot be listed (no permission) is added to `unreadable` with its reason."""
+
+    def skip(error: OSError) -> None:
+        where = Path(error.filename).relative_to(folder).as_posix() if error.filename else folder.name
+        unreadable.append(Skipped(where, Problem(N_("cannot read the folder: %(error)s"), {"error": error.strerror})))
+
+    for current, folders, names in os.walk(folder, onerror=skip):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
         for name in sorted(names):
             if Path(name).suffix.lower() in EXTENSIONS:
@@ -89,10 +95,10 @@ def read_folder(
     from a fresh server process, never from this one, which may hold DuckDB connections and their threads.
     `on_file` is called with each file as it is done.
     """
-    paths = list(files_under(folder))
-    workers = min(os.cpu_count() or 1, len(paths) // FILES_PER_WORKER) or 1
     tables: list[Table] = []
     skipped: list[Skipped] = []
+    paths = list(files_under(folder, skipped))
+    workers = min(os.cpu_count() or 1, len(paths) // FILES_PER_WORKER) or 1
     with contextlib.ExitStack() as stack:
         if workers == 1:
             reader = Reader(stack.enter_context(contextlib.closing(_connect(scratch, 1))), folder, scratch)

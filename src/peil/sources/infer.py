@@ -58,6 +58,7 @@ from peil.sources.files import open_binary, source_files
 from peil.sources.layout import LABEL, filled, header_index
 from peil.sources.load import load_into
 from peil.sources.sql import identifier
+from peil.texts import condensed
 from peil.workspace import ReadOptions, SchemaField, Source, format_for_path
 
 NUMBER_FORMATS = [
@@ -143,7 +144,7 @@ def examine(path: Path, root: Path | None = None, sheet: str | int | None = None
             found, serial = _serial_dates(con, found)
             rows = {int(row) for (row,) in con.execute("SELECT DISTINCT _row FROM t").fetchall()}
             read += formula_note(path, str(layout.options["sheet"]), rows)
-        notes = layout.notes + _condensed(read) + _type_notes(con, found, serial, kind)
+        notes = layout.notes + condensed(read) + _type_notes(con, found, serial, kind)
         personal = privacy.personal_columns(_samples(con, layout.names))
     chosen = next((s for s in sheets if s.proposed), None)
     if chosen is None:
@@ -185,15 +186,6 @@ def propose(con: duckdb.DuckDBPyConnection, layout: Layout, key: bool = True) ->
             options["thousands"] = numbers.thousands
     proposed = _primary_key(con, fields) if key else []
     return Inferred(dataclasses.replace(layout, options=options), fields, proposed, numbers)
-
-
-def _condensed(notes: list[str]) -> list[str]:
-    """The notes with those alike (the same text but for numbers and quoted names) given once, counting the rest:
-    a sheet with a thousand columns named '2014' gives a thousand warnings of renamed columns."""
-    alike: dict[str, list[str]] = {}
-    for note in notes:
-        alike.setdefault(re.sub(r"'[^']*'|[0-9]+", "#", note), []).append(note)
-    return [group[0] + (f" (and {len(group) - 1} more like it)" if len(group) > 1 else "") for group in alike.values()]
 
 
 def _format(path: Path, shown: str) -> str:

@@ -1,0 +1,97 @@
+"""A copy that holds only some rows of another copy, with the same values, is an extract of it (a filtered export)
+and is never recommended over it, however recent it is (found in a user trial)."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from peil.reports.scan import render_page
+from peil.scan import Scan, scan
+from peil.scan.output import print_scan, to_json
+
+HEADER = "code;naam;klasse\n"
+FULL = [f"{i:05d};naam {i};{i % 7}\n" for i in range(1, 201)]
+PART = [row for i, row in enumerate(FULL, start=1) if i % 5 in (1, 2, 3)]  # 120 rows
+
+
+def write(folder: Path, name: str, lines: list[str], modified: datetime, header: str = HEADER) -> None:
+    (folder / name).write_text(header + "".join(lines), encoding="utf-8")
+    os.utime(folder / name, (modified.timestamp(), modified.timestamp()))
+
+
+def trial(folder: Path, part: list[str] = PART, header: str = HEADER) -> Scan:
+    """The user trial's folder scanned: two full copies of a list of 200 rows from January, a copy of 120 of its
+    rows (`part`) from June and one of the last 60 of those from March."""
+    write(folder, "a_vol.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
+    write(folder, "b_vol.csv", FULL, datetime(2025, 1, 20, tzinfo=UTC))
+    write(folder, "c_deel.csv", part, datetime(2025, 6, 10, tzinfo=UTC), header)
+    write(folder, "d_klein.csv", PART[-60:], datetime(2025, 3, 10, tzinfo=UTC))
+    return scan(folder)
+
+
+def test_the_newest_partial_copy_scores_highest_but_the_full_copy_holding_it_is_recommended(tmp_path: Path) -> None:
+    result = trial(tmp_path)
+    (group,) = result.groups
+    assert [m.table.path for m in group.members] == ["a_vol.csv", "b_vol.csv", "d_klein.csv", "c_deel.csv"]
+    assert [m.keys for m in group.members] == [200, 200, 60, 120]
+    assert [round(m.score, 2) for m in group.members] == [0.8, 0.81, 0.67, 0.88]  # c_deel: the most recent
+    assert [m.extract_of for m in group.members] == [[], [], [0, 1, 3], [0, 1]]  # d_klein is c_deel's extract too
+    assert group.recommended == 1 and group.extracts == [2, 3]
+    assert group.reasons == ["keys", "extracts"]
+    found = to_json(result)["groups"][0]
+    assert found["recommended"] == "b_vol.csv" and found["reasons"] == ["keys", "extracts"]
+    assert {f["path"]: f["extract_of"] for f in found["files"]} == {
+        "a_vol.csv": [],
+        "b_vol.csv": [],
+        "d_klein.csv": ["a_vol.csv", "b_vol.csv", "c_deel.csv"],
+        "c_deel.csv": ["a_vol.csv", "b_vol.csv"],
+    }
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), result)
+    assert "Recommended: b_vol.csv: holds the most keys and holds every row of d_klein.csv and c_deel.csv." in (
+        out.getvalue()
+    )
+
+
+def test_the_page_joins_the_reasons_as_a_list_in_its_language(tmp_path: Path) -> None:
+    """A file name in the list is escaped once, as anywhere on the page."""
+    trial(tmp_path)
+    (tmp_path / "d_klein.csv").rename(tmp_path / "d_klein & co's.csv")
+    result = scan(tmp_path)
+    dutch, english = render_page(result, "nl"), render_page(result, "en")
+    assert (
+        "omdat ze de meeste sleutels bevat en ze alle rijen van d_klein &amp; co&#39;s.csv en c_deel.csv bevat."
+        in dutch
+    )
+    assert (
+        "because it holds the most keys and it holds every row of d_klein &amp; co&#39;s.csv and c_deel.csv." in english
+    )
+
+
+@pytest.mark.parametrize(
+    ("part", "header", "recommended"),
+    [
+        ([*PART, "00201;naam 201;5\n"], HEADER, "c_deel.csv"),  # a row of its own
+        ([row.replace("naam 1;", "naam een;") for row in PART], HEADER, "b_vol.csv"),  # a cell of its own
+        ([row.replace("\n", ";nieuw\n") for row in PART], "code;naam;klasse;opmerking\n", "c_deel.csv"),  # a column
+        ([*PART, "00001;naam 1 bis;1\n"], HEADER, "c_deel.csv"),  # a row not compared: its key is on an earlier row
+    ],
+    ids=["row", "cell", "column", "repeated key"],
+)
+def test_a_partial_copy_holding_anything_the_full_copies_lack_is_no_extract(
+    tmp_path: Path, part: list[str], header: str, recommended: str
+) -> None:
+    """Then the score decides, as for any copies: it may be a newer version (with its edited cell, c_deel.csv
+    holds a value no other copy has, and the scan trusts the majority)."""
+    (group,) = trial(tmp_path, part, header).groups
+    partial = next(m for m in group.members if m.table.path == "c_deel.csv")
+    assert partial.extract_of == []
+    assert group.members[group.recommended].table.path == recommended
+    assert group.recommended == max(range(4), key=lambda m: group.members[m].score)
+    assert group.extracts == [2]  # d_klein holds only rows of every other copy, with their values
