@@ -17,6 +17,7 @@ from peil import indicators, timetravel, workspace
 from peil.build import build
 from peil.cli import app
 from peil.errors import StoreError
+from peil.reports.i18n import terminal_time
 
 POPULATION = "data/bevolking_2009_2015.csv"
 
@@ -127,6 +128,14 @@ def test_a_time_is_brussels_time_unless_it_names_its_offset() -> None:
     assert timetravel.cutoff(datetime.fromisoformat("2026-03-01T10:00+00:00")) == datetime(2026, 3, 1, 10, tzinfo=UTC)
     tokyo = timezone(timedelta(hours=9))
     assert timetravel.cutoff(datetime(2026, 3, 1, 10, 0, tzinfo=tokyo)) == datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+
+
+def test_a_time_the_clocks_skipped_is_shown_as_the_moment_it_stands_for() -> None:
+    """2025-03-30 02:30 does not exist in Brussels (02:00 CET became 03:00 CEST): read as CET, it is 01:30 UTC,
+    which the clocks there showed as 03:30 CEST (found by a new user: it was shown as '02:30:00 CET')."""
+    moment = timetravel.cutoff(datetime(2025, 3, 30, 2, 30))
+    assert moment == datetime(2025, 3, 30, 1, 30, tzinfo=UTC)
+    assert terminal_time(moment) == "2025-03-30 03:30:00 CEST"
 
 
 def moved(root: Path, build_id: int, moment: datetime) -> None:

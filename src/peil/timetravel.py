@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -41,9 +41,10 @@ class Overlay:
 def cutoff(moment: date | datetime) -> datetime:
     """The instant a moment stands for, in Belgian time (Europe/Brussels) as the reports and `peil history` show
     times: a date, the end of that day (midnight at the start of the next day in Brussels); a datetime without an
-    offset, that time in Brussels; a datetime with one (2026-03-01T10:00+00:00), that instant."""
+    offset, that time in Brussels; a datetime with one (2026-03-01T10:00+00:00), that instant. In UTC: a time the
+    clocks skipped (2025-03-30 02:30) then compares as the instant it stands for (01:30 UTC)."""
     instant = moment if isinstance(moment, datetime) else datetime.combine(moment + timedelta(days=1), time())
-    return instant if instant.tzinfo else instant.replace(tzinfo=BELGIAN_TIME)
+    return (instant if instant.tzinfo else instant.replace(tzinfo=BELGIAN_TIME)).astimezone(UTC)
 
 
 @contextmanager

@@ -116,8 +116,10 @@ def format_value(value: float, unit: str, language: Language, decimals: int) -> 
 
 
 def belgian_time(value: dt.datetime) -> dt.datetime:
-    """A moment in Belgian time; a naive value is taken as UTC (DuckDB's TIMESTAMP, now() stored without zone)."""
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(BELGIAN_TIME)
+    """A moment in Belgian time; a naive value is taken as UTC (DuckDB's TIMESTAMP, now() stored without zone).
+    Through UTC, so that a Belgian time the clocks skipped (2025-03-30 02:30) is shown as the moment it stands for
+    (03:30 CEST); astimezone alone keeps a value already in BELGIAN_TIME as it is."""
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).astimezone(BELGIAN_TIME)
 
 
 def terminal_time(value: dt.datetime) -> str:
