@@ -167,3 +167,32 @@ def test_a_sheet_hidden_in_a_copy_is_loaded_before_the_copys_visible_sheet(root:
     ]
     with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
         assert [s.row_count for s in warehouse.snapshots(adopted.name)] == [50, 200, 201]
+
+
+def test_a_name_that_is_a_word_of_sql_is_refused_before_anything_is_written(root: Path, tmp_path: Path) -> None:
+    """Found by a new user: adopt wrote sources/select.yaml, then every command failed on it."""
+    folder = tmp_path / "kopieen"
+    folder.mkdir()
+    for name in ("Select.csv", "select_kopie.csv"):
+        (folder / name).write_text("code;naam\n" + "".join(f"{i:05d};n{i}\n" for i in range(50)), encoding="utf-8")
+    with pytest.raises(WorkspaceError, match=r"'semi' is a word of SQL"):
+        adopt(folder, "g1", root, name="semi")
+    assert not (root / "sources" / "semi.yaml").exists() and not (root / "data" / "semi").exists()
+    adopted = adopt(folder, "g1", root)  # the name from 'Select.csv'
+    assert adopted.name == "select_data" and workspace.load(root).sources["select_data"]
+
+
+def test_a_file_whose_name_holds_square_brackets_is_adopted(root: Path, tmp_path: Path) -> None:
+    """A source's path is a glob, in which [v2] would be a class of characters: infer escapes the file's name."""
+    folder = tmp_path / "map [oud]"
+    folder.mkdir()
+    for name in ("personeel [v2].csv", "personeel.csv"):
+        (folder / name).write_text("code;naam\n" + "".join(f"{i:05d};n{i}\n" for i in range(50)), encoding="utf-8")
+    os.utime(folder / "personeel.csv", (1_700_000_000, 1_700_000_000))
+    adopted = adopt(folder, "g1", root, file="personeel [v2].csv", reference=True)
+    assert [file for _, file in adopted.snapshots] == ["personeel.csv", "personeel [v2].csv"]
+    assert workspace.load(root).sources[adopted.name].path == str(folder / "personeel [[]v2].csv").replace(
+        "[oud]", "[[]oud]"
+    )
+    history = CliRunner().invoke(app, ["history", adopted.name, "-w", str(root)], env={"COLUMNS": "300"})
+    assert "map [oud]/personeel [v2].csv" in history.output  # not taken for Rich markup

@@ -80,7 +80,7 @@ def test_the_page_joins_the_reasons_as_a_list_in_its_language(tmp_path: Path) ->
         ([*PART, "00201;naam 201;5\n"], HEADER, "c_deel.csv"),  # a row of its own
         ([row.replace("naam 1;", "naam een;") for row in PART], HEADER, "b_vol.csv"),  # a cell of its own
         ([row.replace("\n", ";nieuw\n") for row in PART], "code;naam;klasse;opmerking\n", "c_deel.csv"),  # a column
-        ([*PART, "00001;naam 1 bis;1\n"], HEADER, "c_deel.csv"),  # a row not compared: its key is on an earlier row
+        ([*PART, "00001;naam 1 bis;1\n"], HEADER, "b_vol.csv"),  # a row not compared: its key is on an earlier row
     ],
     ids=["row", "cell", "column", "repeated key"],
 )
@@ -88,10 +88,41 @@ def test_a_partial_copy_holding_anything_the_full_copies_lack_is_no_extract(
     tmp_path: Path, part: list[str], header: str, recommended: str
 ) -> None:
     """Then the score decides, as for any copies: it may be a newer version (with its edited cell, c_deel.csv
-    holds a value no other copy has, and the scan trusts the majority)."""
+    holds a value no other copy has, and the scan trusts the majority; holding a key twice, it is passed over)."""
     (group,) = trial(tmp_path, part, header).groups
     partial = next(m for m in group.members if m.table.path == "c_deel.csv")
     assert partial.extract_of == []
     assert group.members[group.recommended].table.path == recommended
-    assert group.recommended == max(range(4), key=lambda m: group.members[m].score)
+    eligible = [m for m in range(4) if not group.members[m].duplicates]
+    assert group.recommended == max(eligible, key=lambda m: group.members[m].score)
     assert group.extracts == [2]  # d_klein holds only rows of every other copy, with their values
+
+
+def test_a_copy_holding_a_key_twice_is_passed_over_while_another_holds_each_once(tmp_path: Path) -> None:
+    """The newest copy holds 30 keys twice, with another klasse in the second row: which row counts cannot be told,
+    so it is not recommended, and the terminal counts its keys twice (found by a new user: it scored 1.00)."""
+    write(tmp_path, "orig.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
+    doubled = FULL + [row.rsplit(";", 1)[0] + ";9\n" for row in FULL[:30]]  # the same code and name, klasse 9
+    write(tmp_path, "dubbel.csv", doubled, datetime(2025, 6, 10, tzinfo=UTC))
+    result = scan(tmp_path)
+    (group,) = result.groups
+    assert [(m.table.path, m.duplicates) for m in group.members] == [("orig.csv", 0), ("dubbel.csv", 30)]
+    assert group.members[1].score > group.members[0].score  # the most recent, all keys, no conflict counted
+    assert group.members[group.recommended].table.path == "orig.csv" and group.reasons[-1] == "unique"
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), result)
+    assert "Recommended: orig.csv: holds each key once, where dubbel.csv hold some twice." in out.getvalue()
+    assert "│ 30 " in out.getvalue()  # the column "keys twice"
+    page = render_page(result, "nl")
+    assert "ze elke sleutel één keer bevat, waar dubbel.csv er sommige twee keer bevatten" in page
+
+
+def test_the_terminal_says_how_many_keys_and_conflicts_it_does_not_list(tmp_path: Path) -> None:
+    write(tmp_path, "a.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
+    edited = [row.replace(";naam ", ";ander ") for row in FULL[:25]] + FULL[25:180]
+    write(tmp_path, "b.csv", edited, datetime(2025, 2, 10, tzinfo=UTC))
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), scan(tmp_path))
+    text = out.getvalue()
+    assert "20 keys are not in every copy:" in text and "… and 10 more; --format json or --html lists them all" in text
+    assert "25 conflicting cells" in text and "… and 15 more; --format json or --html lists them all" in text

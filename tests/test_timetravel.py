@@ -213,3 +213,30 @@ def test_build_as_of_keeps_the_current_report_and_names_its_folder_without_colon
     made = CliRunner().invoke(app, ["build", "-w", str(root), "--as-of", "2099-01-01T10:00"])
     assert made.exit_code == 0, made.output
     assert (root / "site-as-of-2099-01-01T1000" / "index.html").exists()
+
+
+def test_as_of_a_moment_before_a_source_existed_leaves_out_the_models_that_read_it(
+    two_builds: tuple[Path, datetime],
+) -> None:
+    """Found by a new user: a model over a source added later made every query as of before it fail."""
+    root, between = two_builds
+    (root / "data" / "meldingen.csv").write_text("straat,aantal\nMarkt,2\nOoststraat,5\n", encoding="utf-8")
+    (root / "sources" / "meldingen.yaml").write_text(
+        "path: data/meldingen.csv\nowner: Dienst Wegen\nschema:\n  fields:\n    - {name: straat, type: string}\n"
+        "    - {name: aantal, type: integer}\n",
+        encoding="utf-8",
+    )
+    (root / "models" / "meldingen_totaal.sql").write_text("SELECT sum(aantal) AS n FROM meldingen", encoding="utf-8")
+    build(root)
+    with timetravel.overlay(workspace.load(root), between) as view:
+        sql = "SELECT \"2015\" FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'"
+        assert view.con.execute(sql).fetchall() == [(60386,)]
+        tables = {
+            name
+            for (name,) in view.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()
+        }
+        assert "meldingen_totaal" not in tables and "bevolking_per_jaar" in tables
+    with timetravel.overlay(workspace.load(root)) as view:
+        assert view.con.execute("SELECT n FROM meldingen_totaal").fetchall() == [(7,)]

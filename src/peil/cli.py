@@ -258,7 +258,7 @@ def sources_command(ws: WorkspaceOption = Path(".")) -> None:
         )
         table.add_row(
             source.name,
-            title or "",
+            Text(title or ""),
             source.format or "",
             Text(f"none ({source.owner.strip() or 'empty'})", style="yellow")
             if source.owner_missing
@@ -286,7 +286,7 @@ def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws:
             i18n.terminal_time(snap.created_at),
             f"{snap.row_count:,}",
             snap.content_hash[:12],
-            ", ".join(f["path"] for f in snap.files),
+            Text(", ".join(f["path"] for f in snap.files)),  # as it is: a name may hold [brackets]
         )
     console.print(table)
 

@@ -74,15 +74,21 @@ def order(workspace: Workspace) -> list[Model]:
     return [workspace.models[name] for name in ordered]
 
 
-def run(con: duckdb.DuckDBPyConnection, workspace: Workspace) -> dict[str, set[str]]:
+def run(con: duckdb.DuckDBPyConnection, workspace: Workspace, datasets: set[str] | None = None) -> dict[str, set[str]]:
     """Materialise every model as a table of its name in dependency order; return each model's upstream names.
 
+    With `datasets`, the sources that exist (an earlier moment, when some were not loaded yet), a model that reads
+    another source, or a model left out, is left out too, so the others can be queried.
     Raises ModelError (file) with DuckDB's message when a model's SQL fails.
     """
     upstream: dict[str, set[str]] = {}
+    missing = set(workspace.sources) - datasets if datasets is not None else set()
     for model in order(workspace):
         file = _file(workspace, model)
         upstream[model.name] = references(model.sql, file)
+        if upstream[model.name] & missing:
+            missing.add(model.name)
+            continue
         try:
             con.execute(f"CREATE OR REPLACE TABLE main.{quote(model.name)} AS {body(model.sql)}")
         except duckdb.Error as exc:

@@ -51,6 +51,7 @@ def cutoff(moment: date | datetime) -> datetime:
 def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: Sequence[int] = ()) -> Iterator[Overlay]:
     """Open the workspace's data as of `as_of` (default: now), with `snapshot_ids` overriding their datasets.
 
+    A model that reads a source not loaded yet at `as_of` is left out (peil.models.run).
     Raises StoreError when nothing had been built by `as_of`, a snapshot id does not exist or two are of one
     dataset; ModelError
     when a model fails on the earlier data.
@@ -60,7 +61,7 @@ def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: S
     try:
         con.execute(f"ATTACH '{_literal(ws.warehouse_path)}' AS warehouse (READ_ONLY)")
         _define(con, chosen, visible, build_id)
-        models.run(con, ws)
+        models.run(con, ws, set(chosen))
         yield Overlay(con, build_id, chosen)
     finally:
         con.close()

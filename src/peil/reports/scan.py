@@ -35,13 +35,14 @@ SHOWN = 100
 @dataclass(frozen=True)
 class GroupView:
     """A group as its section shows it: file labels (oldest first), the labels of the extracts of the recommended
-    file, and per conflict each distinct value with the files holding it (None: empty; a Decimal in a column of
-    numbers), per key not everywhere the files with and without it, and the columns a file names differently from
-    the group (column, its name there, file)."""
+    file and of the files passed over for holding a key twice, and per conflict each distinct value with the files
+    holding it (None: empty; a Decimal in a column of numbers), per key not everywhere the files with and without
+    it, and the columns a file names differently from the group (column, its name there, file)."""
 
     group: Group
     labels: list[str]
     extracts: list[str]
+    doubled: list[str]
     conflicts: list[tuple[Conflict, list[tuple[Decimal | str | None, list[str]]]]]
     presence: list[tuple[Presence, list[str], list[str]]]
     renamed: list[tuple[str, str, str]]
@@ -68,7 +69,8 @@ def group_view(group: Group) -> GroupView:
         for column, name in zip(group.columns, member.columns, strict=True)
         if name is not None and name != column
     ]
-    return GroupView(group, labels, [labels[m] for m in group.extracts], conflicts, presence, renamed)
+    extracts, doubled = [labels[m] for m in group.extracts], [labels[m] for m in group.doubled]
+    return GroupView(group, labels, extracts, doubled, conflicts, presence, renamed)
 
 
 def _numbers(group: Group) -> set[str]:

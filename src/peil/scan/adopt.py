@@ -102,11 +102,11 @@ def _age(member: Member) -> tuple[datetime, bool]:
 
 def dataset_name(path: str) -> str:
     """A dataset name from a copy's file name: 'Kopie van personeel (3).xlsx' and 'personeel_v2_def.xlsx' give
-    'personeel'."""
+    'personeel'; one that is a word of SQL gets '_data' ('Select.xlsx': 'select_data')."""
     name = slug(Path(path))
     while (shorter := VERSION_NOISE.sub("", name)) != name and shorter:
         name = shorter
-    return name
+    return f"{name}_data" if name in workspace.sql_words() else name  # `FROM select` would not parse
 
 
 def _group(result: Scan, group_id: str) -> Group:
@@ -152,6 +152,10 @@ def _check_name(ws: workspace.Workspace, name: str) -> None:
     if not re.match(NAME_PATTERN, name):
         raise WorkspaceError(
             f"'{name}' is not a valid dataset name", hint="Use --name with lower-case letters, digits and _."
+        )
+    if name in workspace.sql_words():
+        raise WorkspaceError(
+            f"'{name}' is a word of SQL, so `FROM {name}` would not parse", hint=f"Use --name, e.g. {name}_data."
         )
     if name in ws.relation_names() or (ws.root / "sources" / f"{name}.yaml").exists():
         raise WorkspaceError(

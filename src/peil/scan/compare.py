@@ -29,9 +29,14 @@ other lacks, so its own modification time says nothing of its data, and it is ne
 that contains it, however it scores (a partial copy made in June of a list kept since January would win on
 recency). The relation is transitive and strict, so some members are no extract of any other.
 
-The highest score among the members that are no extract wins; a tie goes to the newer file, then the one with
-more rows, then the first path. The reasons are the criteria on which the recommended member is best and the
-members differ, and `extracts` when other members are extracts of it.
+**Keys twice**: a member that holds a key on more than one row (Member.duplicates: two rows for one staff
+member) is not recommended while a member holds each key once: which of its rows counts cannot be told, and
+its cells are compared by the first only.
+
+The highest score among the members that are no extract, and hold each key once where one does, wins; a tie
+goes to the newer file, then the one with more rows, then the first path. The reasons are the criteria on which
+the recommended member is best and the members differ, `extracts` when other members are extracts of it, and
+`unique` when members that hold a key twice were passed over.
 """
 
 from __future__ import annotations
@@ -218,14 +223,21 @@ def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, f
             "recency": (times[m] - oldest) / span if span >= SAME_TIME else 1.0,
         }
         member.score = sum(WEIGHTS[name] * value for name, value in member.criteria.items())
+    candidates = [m for m, member in enumerate(group.members) if not member.extract_of]
+    if any(not group.members[m].duplicates for m in candidates):
+        candidates = [m for m in candidates if not group.members[m].duplicates]
     best = max(
-        (m for m, member in enumerate(group.members) if not member.extract_of),
+        candidates,
         key=lambda m: (round(group.members[m].score, 9), times[m], group.members[m].table.rows, -m),
     )
     group.recommended = best
-    group.reasons = [
-        name
-        for name in WEIGHTS
-        if len({round(m.criteria[name], 9) for m in group.members}) > 1
-        and round(group.members[best].criteria[name], 9) == max(round(m.criteria[name], 9) for m in group.members)
-    ] + (["extracts"] if group.extracts else [])
+    group.reasons = (
+        [
+            name
+            for name in WEIGHTS
+            if len({round(m.criteria[name], 9) for m in group.members}) > 1
+            and round(group.members[best].criteria[name], 9) == max(round(m.criteria[name], 9) for m in group.members)
+        ]
+        + (["extracts"] if group.extracts else [])
+        + (["unique"] if group.doubled else [])
+    )

@@ -198,6 +198,13 @@ class Group:
         """The members that are extracts of the recommended one (see Member.extract_of)."""
         return [m for m, member in enumerate(self.members) if self.recommended in member.extract_of]
 
+    @property
+    def doubled(self) -> list[int]:
+        """The members holding a key twice, when the recommended one holds each key once (see Member.duplicates)."""
+        if self.members[self.recommended].duplicates:
+            return []
+        return [m for m, member in enumerate(self.members) if member.duplicates]
+
     def lacking(self, presence: Presence) -> list[int]:
         """The members that lack a key not everywhere: those that have the key columns, but not this key."""
         return [

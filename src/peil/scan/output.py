@@ -15,7 +15,8 @@ JSON shape (`to_json`)::
      "skipped": [{"path", "sheet", "reason"}]}
 
 Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare); a reason is one of them, or
-`extracts` when files are extracts of the recommended one (their `extract_of` names it). A key is shown as its
+`extracts` when files are extracts of the recommended one (their `extract_of` names it), or `unique` when files
+holding a key twice (`duplicate_keys`) were passed over. A key is shown as its
 values joined by ' | ' ("36015 | 2024" for the compound key nis_code | jaar, "000123" for one column);
 `key_columns` and `key_values` give its parts.
 """
@@ -42,6 +43,7 @@ REASONS = {
     "completeness": "has the fewest empty cells",
     "recency": "is the most recent",
     "extracts": "holds every row of {files}",
+    "unique": "holds each key once, where {files} hold some twice",
 }
 SHOWN = 10
 
@@ -160,7 +162,7 @@ def _print_group(console: Console, group: Group) -> None:
     best = group.members[group.recommended]
     key = f"key [bold]{escape(group.key_label)}[/]" if group.key else "no common key: cells not compared"
     title = f"{group.id}: {len(group.members)} copies of one table ({key}, {group.keys_total:,} keys)"
-    files = RichTable("", "file", "modified", "rows", "keys", "score", title=title, title_justify="left")
+    files = RichTable("", "file", "modified", "rows", "keys", "keys twice", "score", title=title, title_justify="left")
     for m, member in enumerate(group.members):
         files.add_row(
             "★" if m == group.recommended else "",
@@ -168,23 +170,38 @@ def _print_group(console: Console, group: Group) -> None:
             terminal_time(member.table.modified),
             f"{member.table.rows:,}",
             f"{member.keys:,}",
+            f"[yellow]{member.duplicates:,}[/]" if member.duplicates else "0",
             f"{member.score:.2f}",
         )
     console.print(files)
     labels = [m.table.label for m in group.members]
-    extracts = format_list([labels[m] for m in group.extracts], locale=ENGLISH)
-    why = format_list([REASONS[r].format(files=extracts) for r in group.reasons], locale=ENGLISH)
+    named = {"extracts": group.extracts, "unique": group.doubled}  # the files a reason names
+    why = format_list(
+        [
+            REASONS[r].format(files=format_list([labels[m] for m in named.get(r, [])], locale=ENGLISH))
+            for r in group.reasons
+        ],
+        locale=ENGLISH,
+    )
     console.print(Text(f"Recommended: {best.table.label}: {why or 'the copies are alike; the newest is chosen'}."))
     if group.presence_total:
         console.print(f"{counted(group.presence_total, 'key is', 'keys are')} not in every copy:")
         for p in group.presence[:SHOWN]:
             console.print(Text(f"  {p.label}: not in {', '.join(labels[m] for m in group.lacking(p))}"))
+        _more(console, group.presence_total)
     if group.conflicts_total:
         title = counted(group.conflicts_total, "conflicting cell")
         conflicts = RichTable(escape(group.key_label), "column", "values, and the copies holding them", title=title)
         for c in group.conflicts[:SHOWN]:
             conflicts.add_row(Text(c.label), Text(c.column), Text(_values(c, labels)))
         console.print(conflicts)
+        _more(console, group.conflicts_total)
+
+
+def _more(console: Console, total: int) -> None:
+    """Say how many of `total` were not listed (the first SHOWN are)."""
+    if total > SHOWN:
+        console.print(f"  … and {total - SHOWN:,} more; [bold]--format json[/] or --html lists them all")
 
 
 def _values(conflict: Conflict, labels: list[str]) -> str:

@@ -391,7 +391,7 @@ def _yaml(
     schema: dict[str, Any] = {"fields": entries}
     if key:
         schema["primaryKey"] = key
-    data: dict[str, Any] = {"title": path.stem, "path": shown, "format": layout.format}
+    data: dict[str, Any] = {"title": path.stem, "path": glob.escape(shown), "format": layout.format}
     if layout.options:
         data["options"] = layout.options
     classification = "personal" if personal else "internal"
