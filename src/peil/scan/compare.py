@@ -162,9 +162,15 @@ def _rows(
 
 
 def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit: int) -> None:
-    partial = f"SELECT k, list(m ORDER BY m) AS ms FROM g GROUP BY k HAVING count(*) < {holders}"  # noqa: S608
-    group.presence_total = int(con.execute(f"SELECT count(*) FROM ({partial})").fetchall()[0][0])  # noqa: S608
-    found = con.execute(f"SELECT k, ms FROM ({partial}) ORDER BY {NATURAL} LIMIT {limit}").fetchall()  # noqa: S608
+    """The keys not in every member holding the key columns, into table `partial` (k, ms: the members holding
+    it), one pass over g; the first `limit` of them into `group.presence`."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE partial AS SELECT k, list(m ORDER BY m) AS ms FROM g GROUP BY k "
+        "HAVING count(*) < ?",
+        [holders],
+    )
+    group.presence_total = int(con.execute("SELECT count(*) FROM partial").fetchall()[0][0])
+    found = con.execute(f"SELECT k, ms FROM partial ORDER BY {NATURAL} LIMIT {limit}").fetchall()  # noqa: S608
     group.presence = [Presence(tuple(k), [int(m) for m in ms]) for k, ms in found]
 
 
@@ -187,9 +193,11 @@ def _agreement(con: duckdb.DuckDBPyConnection) -> dict[int, float]:
 
 
 def _extracts(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]]) -> None:
-    """Set each member's `extract_of` (see the module docstring), from the sets of members holding a key (each
-    distinct set once: few, however many keys) and the pairs of members holding different values in a cell."""
-    held = [set(ms) for (ms,) in con.execute("SELECT DISTINCT list(m ORDER BY m) FROM g GROUP BY k").fetchall()]
+    """Set each member's `extract_of` (see the module docstring), from the sets of members holding a key not
+    everywhere (each distinct set once: few, however many keys; a key everywhere is held by every member with the
+    key columns) and the pairs of members holding different values in a cell."""
+    everyone = {m for m, row in enumerate(mapping) if all(row[g] is not None for g in group.key)}
+    held = [set(ms) for (ms,) in con.execute("SELECT DISTINCT ms FROM partial").fetchall()]
     differing = {
         frozenset(pair)
         for pair in con.execute(
@@ -199,7 +207,7 @@ def _extracts(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[i
     }
     for a, member in enumerate(group.members):
         if member.keys and member.keys == member.table.rows:
-            holding = set.intersection(*(members for members in held if a in members))  # every key of a
+            holding = everyone.intersection(*(members for members in held if a in members))  # every key of a
             member.extract_of = [
                 b
                 for b in sorted(holding)
