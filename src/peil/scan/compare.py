@@ -111,7 +111,7 @@ def _compare(
 ) -> dict[int, float]:
     """Fill in the members' key counts and duplicates, the keys not everywhere and the conflicts; return each
     member's agreement with the majority (see `_agreement`). A row's key `k` is the list of its key values."""
-    holders = [m for m, row in enumerate(mapping) if all(row[g] is not None for g in group.key)]
+    holders = group.holders
     con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {' UNION ALL '.join(_rows(con, group, mapping, holders))}")
     for m, count in con.execute("SELECT m, count(*) FROM g GROUP BY m").fetchall():
         group.members[int(m)].keys = int(count)
@@ -196,7 +196,7 @@ def _extracts(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[i
     """Set each member's `extract_of` (see the module docstring), from the sets of members holding a key not
     everywhere (each distinct set once: few, however many keys; a key everywhere is held by every member with the
     key columns) and the pairs of members holding different values in a cell."""
-    everyone = {m for m, row in enumerate(mapping) if all(row[g] is not None for g in group.key)}
+    everyone = set(group.holders)
     held = [set(ms) for (ms,) in con.execute("SELECT DISTINCT ms FROM partial").fetchall()]
     differing = {
         frozenset(pair)

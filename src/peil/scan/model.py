@@ -205,13 +205,14 @@ class Group:
             return []
         return [m for m, member in enumerate(self.members) if member.duplicates]
 
+    @property
+    def holders(self) -> list[int]:
+        """The members that have every column of the key, so their rows can be matched."""
+        return [m for m, member in enumerate(self.members) if all(member.columns[g] is not None for g in self.key)]
+
     def lacking(self, presence: Presence) -> list[int]:
         """The members that lack a key not everywhere: those that have the key columns, but not this key."""
-        return [
-            m
-            for m, member in enumerate(self.members)
-            if m not in presence.members and all(member.columns[g] is not None for g in self.key)
-        ]
+        return [m for m in self.holders if m not in presence.members]
 
 
 @dataclass
