@@ -7,12 +7,13 @@ file; in the new one 1% of the rows have one or two cells changed (a double by o
 value), 0.02% of the keys are removed and as many added. Each row has its `_row_hash`, as a snapshot that peil
 loads has (peil.sources.table.row_hash); computing them is part of loading, and its time is printed, not counted.
 peil's time is `diff_tables` on a read-only connection, every changed cell fetched (limit None), with the key
-known to be unique as `peil diff` knows it of a snapshot whose primary_key check passed at ingest; "peil, keys
-checked" is the same diff when that is not known, so a second join counts the matched pairs to find duplicate
-keys; "peil, values hashed" is the first without the stored hashes, as for snapshots of an older peil or of
-another schema. Two queries in the engine bound it from below: "DuckDB, key join alone" counts the FULL JOIN of
-the two tables on the key, no values read; "DuckDB, rows that differ" counts the rows of that join that are
-added, removed or differ in a column, which reads and compares every value as a diff must, but fetches nothing.
+known to be unique in both tables as `peil diff` knows it of snapshots whose primary_key checks passed at ingest,
+so that rows are matched by stored hash first; "peil, keys checked" is the same diff when that is not known, so
+rows are matched by key and a second join counts the matched pairs to find duplicate keys; "peil, values hashed"
+is the first without the stored hashes, as for snapshots of an older peil or of another schema. Two queries
+are the engine's reference: "DuckDB, key join alone" counts the FULL JOIN of the two tables on the key, no
+values read; "DuckDB, rows that differ" counts the rows of that join that are added, removed or differ in a
+column, which reads and compares every value as a diff must, but fetches nothing.
 datacompy's (the pandas `PandasCompare`, or with --polars also `PolarsCompare`) starts from DataFrames already
 in memory, so their loading from DuckDB is not counted, and ends when the mismatching cells are read from its
 result. The results are checked to be the same: the same added and removed keys and the same (key, column)
@@ -33,7 +34,7 @@ import datacompy
 import duckdb
 import pandas as pd
 
-from peil.diff import Diff, diff_tables
+from peil.diff import SIDES, Diff, diff_tables
 from peil.sources.table import ROW_HASH, row_hash
 from peil.workspace import SchemaField
 
@@ -104,9 +105,10 @@ def best(repeat: int, run: Callable[[], T]) -> tuple[Timing, T]:
 
 
 def peil_diff(con: duckdb.DuckDBPyConnection, *, known_unique: bool, hashed: bool) -> Diff:
-    """peil's diff of old and new by id, every difference fetched; with `hashed`, the stored row hashes read."""
+    """peil's diff of old and new by id, every difference fetched; with `known_unique`, the key known to be
+    unique in both; with `hashed`, the stored row hashes read."""
     hashes = {"row_hash": ROW_HASH} if hashed else {"ignore": [ROW_HASH]}
-    return diff_tables(con, "old", "new", ["id"], None, known_unique=known_unique, **hashes)
+    return diff_tables(con, "old", "new", ["id"], None, known_unique=SIDES if known_unique else (), **hashes)
 
 
 def values(con: duckdb.DuckDBPyConnection, table: str) -> duckdb.DuckDBPyRelation:

@@ -13,8 +13,12 @@ changed when one of its cells is. The join carries a 64-bit hash of each row's v
 which makes it lighter; the rows whose hashes differ are then fetched by rowid and their cells compared with
 ``IS DISTINCT FROM``, exactly, in their own type. (A changed row whose two hashes happen to be equal would be
 missed: a chance of 1 in 1.8e19 for each changed row.) A snapshot stores each row's hash when it is loaded
-(`_row_hash`, see peil.sources.table.row_hash); when both snapshots have one and the same columns, the join
-reads the stored hashes and the key alone, not the values.
+(`_row_hash`, see peil.sources.table.row_hash); when both snapshots have one and the same columns, the diff
+reads the stored hashes and the key alone, not the values. When, besides, the key is known to be unique in
+both (their primary_key checks passed), the rows are first matched by stored hash alone, without the key,
+which is a third cheaper: only the rows whose hash the other table lacks are joined on the key and compared
+(see `_hash_candidates` for the checks and the chance of a miss, 1 in 2^64 for each pair of a removed or
+changed row and an added or changed one).
 
 - NULL against NULL is no change, and neither is NaN against NaN (DuckDB treats NaN as one value);
 - text is compared as text, so two 34-digit references that differ only in the last digit differ;
@@ -51,7 +55,7 @@ from __future__ import annotations
 import json
 import operator
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple, overload
@@ -66,6 +70,7 @@ from peil.store import quote
 
 Mode = Literal["key", "row hash"]
 Side = Literal["old", "new"]
+SIDES: tuple[Side, Side] = ("old", "new")
 ChangeKind = Literal["added", "removed", "renamed", "type changed"]
 Key = Any
 """A key's value: the value itself for a one-column key, a tuple of values for a compound key."""
@@ -230,7 +235,7 @@ def diff_tables(
     limit: int | None,
     *,
     ignore: Sequence[str] = (),
-    known_unique: bool = False,
+    known_unique: Collection[Side] = (),
     row_hash: str | None = None,
     unfit: str | None = None,
 ) -> Diff:
@@ -240,13 +245,15 @@ def diff_tables(
     before use. A view will do for a diff by whole rows, not by key. Columns in `ignore` are left out on both
     sides. The samples hold at most `limit` differences of each kind (all when None). See the module docstring
     for how values and schemas compare.
-    `known_unique` says that the key is on one row at most in `old` or in `new` (a primary_key check found no
-    repeated key), which saves a join; the duplicates in the other table are found all the same, but a wrong
-    claim gives a wrong diff. `row_hash` names a column of both tables holding each row's hash of its columns
-    but those in `ignore`, in table order (peil.sources.table.row_hash); the key join reads it instead of hashing
-    the values when the two tables have the same columns, in name, order and type (else it hashes them). A
-    stale hash cannot make a change up, as the values of the rows the hashes pick are compared, but can hide
-    one. `unfit` names a MAP column of both tables holding, per row, the text of each value that did not fit its
+    `known_unique` names the tables ("old", "new") in which the key is on one row at most (a primary_key check
+    found no repeated key). In one of them, a join that looks for duplicate keys is saved, and the duplicates in
+    the other are found all the same; in both, the rows may be matched by their stored hashes (see
+    `_hash_candidates`). A wrong claim gives a wrong diff.
+    `row_hash` names a column of both tables holding each row's hash of its columns but those in `ignore`, in
+    table order (peil.sources.table.row_hash); the diff reads it instead of hashing the values when the two
+    tables have the same columns, in name, order and type (else it hashes them). A stale hash cannot make a
+    change up, as the values of the rows the hashes pick are compared, but can hide one.
+    `unfit` names a MAP column of both tables holding, per row, the text of each value that did not fit its
     column's type and is NULL in the table (peil.sources.table.INVALID): a cell whose text changed is changed.
     Temporary tables are made and dropped, so `con` may be read-only.
 
@@ -285,11 +292,11 @@ def diff_tables(
         schema = _schema_changes(renames, removed, added, [*keys, *common])
         order = list(new_columns)
         values = sorted([*common, *(p for p, _ in renames)], key=lambda p: order.index(p.new.name))
-        _write_differences(con, sides, values, differences)
-        if _has_duplicates(con, sides, differences, counts, known_unique):
+        _write_differences(con, sides, values, differences, counts, known_unique)
+        if _has_duplicates(con, sides, differences, counts, bool(known_unique)):
             sides = replace(sides, duplicates=_duplicates(con, old_ref, new_ref, keys, duplicates))
             con.execute(f"DROP TABLE {differences}")
-            _write_differences(con, sides, values, differences)
+            _write_differences(con, sides, values, differences, counts, known_unique)
         return _key_diff(con, sides, values, differences, counts, schema, limit)
 
 
@@ -329,7 +336,9 @@ def diff_snapshots(
     old, new = found[old_version], found[new_version]
     columns = [_columns(con, _reference(version.table), version.table) for version in (old, new)]
     key = new.key if all(k in names for k in new.key for names in columns) else []
-    unique = any(version.key_unique and version.key == key for version in (old, new))
+    unique = [
+        side for side, version in zip(SIDES, (old, new), strict=True) if version.key_unique and version.key == key
+    ]
     diff = diff_tables(
         con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique, row_hash=ROW_HASH, unfit=INVALID
     )
@@ -487,12 +496,31 @@ class _Sides:
     def table(self, side: Side) -> str:
         return self.old if side == "old" else self.new
 
-    def _both(self, columns: Callable[[Side], list[str]]) -> str:
-        return f"o AS ({self._side('old', columns('old'))}), n AS ({self._side('new', columns('new'))})"
+    def unmatched_ctes(self, values: Sequence[_Pair]) -> str:
+        """CTEs m, the rowids of the rows whose stored `row_hash` is on no row of the other table (old_row or
+        new_row, the other NULL), and o and n of those rows' k0.., r (the rowid), v0.. (the `values`) and
+        present."""
+        assert self.row_hash, "the rows are matched by their stored hashes"
+        hashed = [f"SELECT t.{quote(self.row_hash)} AS h, t.rowid AS r FROM {self.table(s)} AS t" for s in SIDES]
+        m = (
+            f"m AS (SELECT o.r AS old_row, n.r AS new_row FROM ({hashed[0]}) AS o FULL JOIN ({hashed[1]}) AS n "
+            "ON o.h = n.h WHERE o.r IS NULL OR n.r IS NULL)"
+        )
+        return f"{m}, {self._both(lambda side: ['t.rowid AS r', *self.values(side, values)], within='m')}"
 
-    def _side(self, side: Side, columns: list[str]) -> str:
+    def values(self, side: Side, values: Sequence[_Pair]) -> list[str]:
+        """The `values` of a row of `side` (alias t) as v0.., and with `unfit` their texts that did not fit as
+        u0.."""
+        selected = _aliased([p.sql(side, "t") for p in values], "v")
+        return selected + (_aliased([p.unfit(side, "t", self.unfit) for p in values], "u") if self.unfit else [])
+
+    def _both(self, columns: Callable[[Side], list[str]], within: str | None = None) -> str:
+        return ", ".join(f"{s[0]} AS ({self._side(s, columns(s), within)})" for s in SIDES)
+
+    def _side(self, side: Side, columns: list[str], within: str | None) -> str:
         keys = [p.sql(side, "t") for p in self.keys]
         select = f"SELECT {', '.join([*_aliased(keys, 'k'), *columns, 'TRUE AS present'])} FROM {self.table(side)} AS t"
+        select += f" SEMI JOIN {within} ON t.rowid = {within}.{side}_row" if within else ""
         if self.duplicates is None:
             return select
         on = " AND ".join(f"{k} IS NOT DISTINCT FROM d.k{i}" for i, k in enumerate(keys))
@@ -661,46 +689,113 @@ def _schema_changes(
     )
 
 
-def _write_differences(con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[_Pair], table: str) -> None:
+def _write_differences(
+    con: duckdb.DuckDBPyConnection,
+    sides: _Sides,
+    values: list[_Pair],
+    table: str,
+    counts: tuple[int, int],
+    known_unique: Collection[Side],
+) -> None:
     """Write the added, removed and changed rows into `table` as (status, k0.., o0.., n0.., c0..): the key,
     the old and new values and whether each differs (these three NULL on added and removed rows).
 
-    Two steps, so that the FULL OUTER JOIN on the key carries one hash per row instead of every value. The join
-    finds the keys added, removed, or whose rows' hashes differ, with the rowid of each side's row. Only those
-    rows' values are then fetched, by rowid, and compared exactly, which also drops a pair whose values are
-    equal though hashed apart. A changed row is missed only when the 64-bit hashes of its two versions
-    collide: a chance of 1 in 2^64 (1.8e19) for each changed row. With `sides.unfit`, a row whose map of texts
-    that did not fit differs is a candidate too, and a cell is changed when its value or its text differs.
+    Two steps, so that no join of every row carries the values. The first finds the candidates: the keys
+    added, removed, or whose rows' hashes differ, with both sides' values (`_hash_candidates`) or the rowid of
+    each side's row, by which their values are then fetched (`_key_candidates`). The second compares the
+    candidates' values exactly, which also drops a pair whose values are equal though hashed apart. With
+    `sides.unfit`, a row whose map of texts that did not fit differs is a candidate too, and a cell is changed
+    when its value or its text differs.
     """
     nk, nv = len(sides.keys), len(values)
     keys = ", ".join(_names("k", nk))
     differs = [
-        f"o.v{i} IS DISTINCT FROM n.v{i}" + (f" OR o.u{i} IS DISTINCT FROM n.u{i}" if sides.unfit else "")
+        f"ov{i} IS DISTINCT FROM nv{i}" + (f" OR ou{i} IS DISTINCT FROM nu{i}" if sides.unfit else "")
         for i in range(nv)
     ]
-    columns = [f"c.k{i}" for i in range(nk)] + [f"o.v{i} AS o{i}" for i in range(nv)]
-    columns += [f"n.v{i} AS n{i}" for i in range(nv)] + [f"{d} AS c{i}" for i, d in enumerate(differs)]
-
-    def rows(side: Side) -> str:
-        values_sql = _aliased([p.sql(side, "t") for p in values], "v")
-        if sides.unfit:
-            values_sql += _aliased([p.unfit(side, "t", sides.unfit) for p in values], "u")
-        return f"SELECT {', '.join(['t.rowid AS r', *values_sql])} FROM {sides.table(side)} AS t"
-
+    columns = [*_names("k", nk), *(f"ov{i} AS o{i}" for i in range(nv)), *(f"nv{i} AS n{i}" for i in range(nv))]
+    columns += [f"{d} AS c{i}" for i, d in enumerate(differs)]
+    by_hash = set(known_unique) == set(SIDES) and sides.row_hash and not sides.unfit and sides.duplicates is None
     with _scratch(con, "candidates") as (candidates,):
-        con.execute(
-            f"CREATE TEMP TABLE {candidates} AS WITH {sides.hashed_ctes(values)} "
-            "SELECT CASE WHEN o.present IS NULL THEN 'added' WHEN n.present IS NULL THEN 'removed' "
-            f"ELSE 'changed' END AS status, {', '.join(f'coalesce(o.k{i}, n.k{i}) AS k{i}' for i in range(nk))}, "
-            f"o.r AS old_row, n.r AS new_row FROM o FULL JOIN n ON {sides.join()} "
-            "WHERE o.present IS NULL OR n.present IS NULL OR o.h <> n.h OR o.u IS DISTINCT FROM n.u"
-        )
+        if by_hash and _hash_candidates(con, sides, values, candidates, counts):
+            pairs = candidates
+        else:
+            _key_candidates(con, sides, values, candidates)
+            pairs = _fetched(sides, values, candidates)
         con.execute(
             f"CREATE TEMP TABLE {table} AS SELECT status, {keys} FROM {candidates} WHERE status <> 'changed' "
-            f"UNION ALL BY NAME SELECT 'changed' AS status, {', '.join(columns)} FROM {candidates} AS c "
-            f"JOIN ({rows('old')}) AS o ON o.r = c.old_row JOIN ({rows('new')}) AS n ON n.r = c.new_row "
-            f"WHERE c.status = 'changed' AND ({' OR '.join(f'({d})' for d in differs) or 'FALSE'})"
+            f"UNION ALL BY NAME SELECT 'changed' AS status, {', '.join(columns)} FROM {pairs} "
+            f"WHERE status = 'changed' AND ({' OR '.join(f'({d})' for d in differs) or 'FALSE'})"
         )
+
+
+def _paired(sides: _Sides, carried: Sequence[str] = ()) -> str:
+    """The rows of CTEs o and n (see `_Sides`) fully joined on the key, as (status, k0.., old_row, new_row) and
+    the `carried` columns (see `_carried`)."""
+    keys = [f"coalesce(o.k{i}, n.k{i}) AS k{i}" for i in range(len(sides.keys))]
+    return (
+        "SELECT CASE WHEN o.present IS NULL THEN 'added' WHEN n.present IS NULL THEN 'removed' "
+        f"ELSE 'changed' END AS status, {', '.join([*keys, 'o.r AS old_row', 'n.r AS new_row', *carried])} "
+        f"FROM o FULL JOIN n ON {sides.join()}"
+    )
+
+
+def _carried(count: int, *, unfit: bool) -> list[str]:
+    """Both rows' first `count` values (v0..) of a pair of rows o and n as ov0.., nv0.., and with `unfit` their
+    texts that did not fit (u0..) as ou0.., nu0.."""
+    names = _names("v", count) + (_names("u", count) if unfit else [])
+    return [f"{side}.{name} AS {side}{name}" for side in "on" for name in names]
+
+
+def _key_candidates(con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[_Pair], table: str) -> None:
+    """Write into `table` the candidates (see `_paired`) of one FULL OUTER JOIN of the tables on the key, which
+    carries each row's hash of its values (the stored one when `sides.row_hash`) instead of the values: the keys
+    on one side only and the pairs whose hashes (or maps of texts that did not fit) differ. A changed row is
+    missed only when the 64-bit hashes of its two versions collide: a chance of 1 in 2^64 (1.8e19) for each
+    changed row."""
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS WITH {sides.hashed_ctes(values)} {_paired(sides)} "
+        "WHERE o.present IS NULL OR n.present IS NULL OR o.h <> n.h OR o.u IS DISTINCT FROM n.u"
+    )
+
+
+def _fetched(sides: _Sides, values: list[_Pair], candidates: str) -> str:
+    """The changed candidates of `_key_candidates` with their rows' values, fetched by rowid, as (status, k0..,
+    ov0.., nv0.. and with `sides.unfit` ou0.., nu0..)."""
+    carried = _carried(len(values), unfit=bool(sides.unfit))
+    rows = [
+        f"(SELECT {', '.join(['t.rowid AS r', *sides.values(s, values)])} FROM {sides.table(s)} AS t)" for s in SIDES
+    ]
+    keys = [f"c.{k}" for k in _names("k", len(sides.keys))]
+    return (
+        f"(SELECT c.status, {', '.join([*keys, *carried])} FROM {candidates} AS c JOIN {rows[0]} AS o "
+        f"ON o.r = c.old_row JOIN {rows[1]} AS n ON n.r = c.new_row WHERE c.status = 'changed')"
+    )
+
+
+def _hash_candidates(
+    con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[_Pair], table: str, counts: tuple[int, int]
+) -> bool:
+    """Write into `table` the candidates (see `_paired`) with their values, found by a FULL OUTER JOIN on the
+    stored row hashes alone, for tables whose key is on one row at most in each and whose rows carry no texts
+    that did not fit.
+
+    A row whose hash is on a row of the other table is unchanged. Only the rows whose hash is not, a few in a
+    diff, are then read with their values and joined on the key. The join on eight bytes a row is about a third
+    cheaper than the join on the key with the hash, and the values are read in the same pass as the keys.
+    Returns False, and writes nothing, when the rows were not matched one to one, as when two rows of a table
+    hash alike: as many old rows as new ones must have found their hash. What that cannot tell is a removed or
+    changed row whose hash is that of an added or changed row of another key, which would hide both: a chance
+    of 1 in 2^64 for each such pair (for 50,000 changed rows, 1 in 7e9 diffs; the join on the key risks 1 in
+    2^64 for each changed row).
+    """
+    paired = _paired(sides, _carried(len(values), unfit=False))
+    con.execute(f"CREATE TEMP TABLE {table} AS WITH {sides.unmatched_ctes(values)} {paired}")
+    unmatched = _one(con, f"SELECT count(DISTINCT old_row), count(DISTINCT new_row) FROM {table}")
+    if counts[0] - unmatched[0] == counts[1] - unmatched[1]:
+        return True
+    con.execute(f"DROP TABLE {table}")
+    return False
 
 
 def _key_diff(
