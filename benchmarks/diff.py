@@ -17,7 +17,8 @@ column, which reads and compares every value as a diff must, but fetches nothing
 datacompy's (the pandas `PandasCompare`, or with --polars also `PolarsCompare`) starts from DataFrames already
 in memory, so their loading from DuckDB is not counted, and ends when the mismatching cells are read from its
 result. The results are checked to be the same: the same added and removed keys and the same (key, column)
-changed cells. Prints the best-of-N wall time of each with its CPU time (all threads) and the ratios to peil's
+changed cells. Each of N rounds (--repeat) runs every contender once, in turn, so that a drift in the machine's
+speed hits all alike. Prints each one's best wall time with its CPU time (all threads) and the ratios to peil's
 (the goal: datacompy / peil >= 20 in wall time).
 """
 
@@ -28,7 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import datacompy
 import duckdb
@@ -89,19 +90,20 @@ def generate(path: Path, rows: int) -> None:
 
 
 Timing = tuple[float, float]  # wall seconds, CPU seconds of the process (all its threads)
-T = TypeVar("T")
 
 
-def best(repeat: int, run: Callable[[], T]) -> tuple[Timing, T]:
-    """The shortest wall time of `repeat` runs with that run's CPU time, and the last run's result. CPU time
-    shows the work done when other processes share the machine and stretch the wall time."""
-    timings, result = [], None
+def rounds(repeat: int, contenders: dict[str, Callable[[], Any]]) -> dict[str, tuple[Timing, Any]]:
+    """Per contender, the shortest wall time of `repeat` runs with that run's CPU time, and the last run's
+    result. Each round runs every contender once, in turn, so that a machine whose speed drifts (a shared one
+    does) slows them alike. CPU time shows the work done when other processes stretch the wall time."""
+    timings: dict[str, list[Timing]] = {name: [] for name in contenders}
+    results: dict[str, Any] = {}
     for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = run()
-        timings.append((time.perf_counter() - wall, time.process_time() - cpu))
-    assert result is not None
-    return min(timings), result
+        for name, run in contenders.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            results[name] = run()
+            timings[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    return {name: (min(timings[name]), results[name]) for name in contenders}
 
 
 def peil_diff(con: duckdb.DuckDBPyConnection, *, known_unique: bool, hashed: bool) -> Diff:
@@ -146,40 +148,38 @@ def main() -> None:
             con.execute("SET enable_progress_bar = false")
             if args.threads:
                 con.execute("SET threads = ?", [args.threads])
-            threads = con.execute("SELECT current_setting('threads')").fetchone()
-            peil, expected = best(args.repeat, lambda: peil_result(peil_diff(con, known_unique=True, hashed=True)))
-            checked, found = best(args.repeat, lambda: peil_result(peil_diff(con, known_unique=False, hashed=True)))
-            assert found == expected, "peil with and without the key known unique disagree"
-            unhashed, found = best(args.repeat, lambda: peil_result(peil_diff(con, known_unique=True, hashed=False)))
-            assert found == expected, "peil with and without the stored hashes disagree"
-            hashing, _ = best(args.repeat, lambda: con.execute(HASHING).fetchall())
-            raw = {
-                name: best(args.repeat, lambda sql=sql: con.execute(sql).fetchall())
-                for name, sql in (("DuckDB, key join alone", KEY_JOIN), ("DuckDB, rows that differ", DIFFERING))
-            }
+            (threads,) = con.execute("SELECT current_setting('threads')").fetchall()
             started = time.perf_counter()
             frames = values(con, "old").df(), values(con, "new").df()
             load_seconds = time.perf_counter() - started
-            polars_frames = (values(con, "old").pl(), values(con, "new").pl()) if args.polars else None
+            contenders: dict[str, Callable[[], Any]] = {
+                "peil": lambda: peil_result(peil_diff(con, known_unique=True, hashed=True)),
+                "peil, keys checked": lambda: peil_result(peil_diff(con, known_unique=False, hashed=True)),
+                "peil, values hashed": lambda: peil_result(peil_diff(con, known_unique=True, hashed=False)),
+                "DuckDB, key join alone": lambda: con.execute(KEY_JOIN).fetchall(),
+                "DuckDB, rows that differ": lambda: con.execute(DIFFERING).fetchall(),
+                "datacompy (pandas)": lambda: pandas_result(datacompy.PandasCompare(*frames, join_columns="id")),
+            }
+            if args.polars:
+                polars_frames = values(con, "old").pl(), values(con, "new").pl()
+                contenders["datacompy (polars)"] = lambda: polars_result(
+                    datacompy.PolarsCompare(*polars_frames, join_columns="id")
+                )
+            measured = rounds(args.repeat, contenders)
+            (hashing, _) = rounds(args.repeat, {"hashing": lambda: con.execute(HASHING).fetchall()})["hashing"]
+    expected = measured["peil"][1]
+    for name in ("peil, keys checked", "peil, values hashed", "datacompy (pandas)", "datacompy (polars)"):
+        assert name not in measured or measured[name][1] == expected, f"{name} and peil disagree"
     added, removed, cells = expected
-    assert raw["DuckDB, rows that differ"][1] == [(len(added) + len(removed) + len({k for k, _ in cells}),)]
-    timings = {"peil": peil, "peil, keys checked": checked, "peil, values hashed": unhashed}
-    timings |= {name: timing for name, (timing, _) in raw.items()}
-    timings["datacompy (pandas)"], found = best(
-        args.repeat, lambda: pandas_result(datacompy.PandasCompare(*frames, join_columns="id"))
-    )
-    assert found == expected, "datacompy (pandas) and peil disagree"
-    if polars_frames:
-        timings["datacompy (polars)"], found = best(
-            args.repeat, lambda: polars_result(datacompy.PolarsCompare(*polars_frames, join_columns="id"))
-        )
-        assert found == expected, "datacompy (polars) and peil disagree"
+    assert measured["DuckDB, rows that differ"][1] == [(len(added) + len(removed) + len({k for k, _ in cells}),)]
+    timings = {name: timing for name, (timing, _) in measured.items()}
+    peil = timings["peil"]
     print(
         f"{args.rows:,} rows per snapshot: {len(added):,} added, {len(removed):,} removed, "
         f"{len(cells):,} changed cells in {len({k for k, _ in cells}):,} rows; the results are equal"
     )
     versions = f"duckdb {duckdb.__version__}, datacompy {datacompy.__version__}, pandas {pd.__version__}"
-    print(f"{versions}; best of {args.repeat}; peil on {threads[0] if threads else '?'} DuckDB threads")
+    print(f"{versions}; best of {args.repeat}; peil on {threads[0]} DuckDB threads")
     for name, (wall, cpu) in timings.items():
         ratio = (
             "" if name == "peil" else f"  ({wall / peil[0]:.1f}x peil's wall time, {cpu / peil[1]:.1f}x its CPU time)"

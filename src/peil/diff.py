@@ -143,7 +143,7 @@ class Cells(Sequence[Cell]):
         return Cell(self._keys[index], self._columns[index], self._old[index], self._new[index])
 
     def __iter__(self) -> Iterator[Cell]:
-        return map(Cell, self._keys, self._columns, self._old, self._new)
+        return map(Cell._make, zip(self._keys, self._columns, self._old, self._new, strict=True))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and len(other) == len(self) and all(map(operator.eq, self, other))
