@@ -132,6 +132,16 @@ def test_a_broken_or_encrypted_workbook_is_an_error(tmp_path: Path, data: bytes)
             "b.xlsx: named .xlsx but holds text, not a workbook",
             "Rename it to .csv (then `peil infer` reads it), or declare `format: csv` in its source.",
         ),
+        (  # as Excel's "Unicode text" export writes it: the scanner reads it as CSV, so it is text here too
+            "code\tnaam\n00123\tCafé\n".encode("utf-16"),
+            "b.xlsx: named .xlsx but holds text, not a workbook",
+            "Rename it to .csv (then `peil infer` reads it), or declare `format: csv` in its source.",
+        ),
+        (
+            b"<html><body><table><tr><td>code</td></tr></table></body></html>",
+            "b.xlsx: named .xlsx but holds an HTML page, not a workbook",
+            "Open it in Excel or LibreOffice and save it as .xlsx, then load that.",
+        ),
     ],
 )
 def test_an_empty_file_or_text_named_xlsx_is_said_to_be_no_workbook(

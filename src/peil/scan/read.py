@@ -28,14 +28,12 @@ errors (PeilError.problem: a broken or protected workbook, ...); one peil has no
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import hashlib
 import itertools
 import math
 import multiprocessing
 import os
-import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -51,6 +49,7 @@ from peil.errors import PeilError
 from peil.messages import N_, Problem
 from peil.scan.model import Column, Hashes, Key, Skipped, Table
 from peil.sources import conform, excel
+from peil.sources.files import content
 from peil.sources.infer import KEY_TYPES, load_text, propose
 from peil.sources.sql import identifier, literal
 from peil.workspace import SchemaField
@@ -65,8 +64,6 @@ COMPOUND_COLUMNS = 6  # the leftmost columns a compound key is sought among
 COMPOUND_WIDTH = 3  # the most columns of a compound key
 PERMUTATIONS = 128
 FORMULA = r"^\s*[=@]|^\s*[+-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\("
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PERMUTATION_SEED = MinHash(num_perm=PERMUTATIONS, seed=1).permutations
 
 
@@ -156,7 +153,7 @@ class Reader:
 
     def _read(self, path: Path, shown: str, number: int) -> tuple[list[Table], list[Skipped]]:
         stat = path.stat()
-        kind, problem, remarks = _kind(path, stat.st_size)
+        kind, problem, remarks = _kind(path)
         if problem:
             return [], [Skipped(shown, problem)]
         assert kind is not None
@@ -232,16 +229,15 @@ class File:
     remarks: list[Problem]
 
 
-def _kind(path: Path, size: int) -> tuple[str | None, Problem | None, list[Problem]]:
+def _kind(path: Path) -> tuple[str | None, Problem | None, list[Problem]]:
     """The reader for the file's content ('excel' or 'csv'), or the reason it cannot be read; and remarks."""
     named = EXTENSIONS[path.suffix.lower()]
     if path.name.startswith("~$"):
         return None, Problem(N_("an Office lock file, left while someone has the workbook open")), []
-    if size == 0:
+    kind = content(path)
+    if kind == "empty":
         return None, Problem(N_("the file is empty (0 bytes)")), []
-    with path.open("rb") as stream:
-        head = stream.read(4096)
-    if head.startswith(ZIP_MAGIC):
+    if kind == "zip":
         expanded = _expanded(path)
         if expanded > MAX_EXPANDED:
             gib = round(expanded / 2**30, 1)
@@ -250,13 +246,13 @@ def _kind(path: Path, size: int) -> tuple[str | None, Problem | None, list[Probl
             why = N_("a workbook (zip) with a text file's name; rename it to .xlsx or .ods to scan it")
             return None, Problem(why), []
         return "excel", None, []
-    if head.startswith(OLE_MAGIC):
+    if kind == "ole":
         if named == "csv":
             return None, Problem(N_("an Office file with a text file's name; rename it to .xls to scan it")), []
         return "excel", None, []
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if kind == "binary":
         return None, Problem(N_("binary content, neither a workbook nor text")), []
-    if re.search(rb"<\s*(html|table)\b", head[:1024], re.IGNORECASE):
+    if kind == "html":
         why = N_("an HTML page, not a workbook; open it in Excel and save it as .xlsx to scan it")
         return None, Problem(why), []
     if named == "excel":

@@ -33,7 +33,7 @@ from peil.messages import N_, Problem
 from peil.sources import conform, layout
 from peil.sources.cells import Value, columns, text_of
 from peil.sources.columns import field_positions, header_names
-from peil.sources.files import SourceFile, empty_file
+from peil.sources.files import SourceFile, content, empty_file
 from peil.sources.ooxml import SheetQuirks, cell_name, sheet_quirks
 from peil.sources.table import Column, Loaded, Rows, Target, insert
 from peil.workspace import Crosstab, SchemaField, Source
@@ -200,22 +200,27 @@ def _open(path: Path, file: str) -> calamine.CalamineWorkbook:
 
 
 def _not_a_workbook(path: Path, file: str) -> SourceError | None:
-    """The error for a file calamine cannot open that is plainly no workbook: empty, or text (an export named
-    .xlsx, peer case seen on shared drives); None for any other."""
+    """The error for a file calamine cannot open that is plainly no workbook: empty, text (an export named
+    .xlsx, peer case seen on shared drives) or an HTML page; None for any other (see `files.content`)."""
     try:
-        with path.open("rb") as stream:
-            head = stream.read(4096)
+        kind = content(path)
     except OSError:
         return None
-    if not head:
+    if kind == "empty":
         return empty_file(file)
-    if b"\x00" in head or head.startswith(b"PK"):
-        return None
-    return SourceError(
-        f"named {path.suffix} but holds text, not a workbook",
-        Location(file=file),
-        hint="Rename it to .csv (then `peil infer` reads it), or declare `format: csv` in its source.",
-    )
+    if kind == "html":
+        return SourceError(
+            f"named {path.suffix} but holds an HTML page, not a workbook",
+            Location(file=file),
+            hint="Open it in Excel or LibreOffice and save it as .xlsx, then load that.",
+        )
+    if kind == "text":
+        return SourceError(
+            f"named {path.suffix} but holds text, not a workbook",
+            Location(file=file),
+            hint="Rename it to .csv (then `peil infer` reads it), or declare `format: csv` in its source.",
+        )
+    return None
 
 
 def _column(field: SchemaField, index: int, native: bool, numbers: conform.Numbers) -> Column:

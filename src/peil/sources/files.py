@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import mmap
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BufferedIOBase
 from pathlib import Path
+from typing import Literal
 
 from peil.errors import Location, SourceError
 from peil.workspace import Source, iter_files
+
+ZIP_MAGIC = b"PK\x03\x04"  # xlsx, ods
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # xls, or an xlsx encrypted with a password
+HEAD = 4096
+Content = Literal["empty", "zip", "ole", "binary", "html", "text"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,25 @@ def empty_file(file: str) -> SourceError:
         Location(file=file),
         hint="Export the data again; an empty file usually means the export or download failed.",
     )
+
+
+def content(path: Path) -> Content:
+    """What the file's first 4 KiB show it holds, whatever its name: nothing, a zip archive (xlsx, ods), an OLE2
+    compound file (xls, encrypted xlsx), other binary bytes, an HTML page (the "Excel export" of many web
+    applications), or text (UTF-16 with its byte-order mark too). Raises OSError when it cannot be read."""
+    with path.open("rb") as stream:
+        head = stream.read(HEAD)
+    if not head:
+        return "empty"
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary"
+    if re.search(rb"<\s*(html|table)\b", head[:1024], re.IGNORECASE):
+        return "html"
+    return "text"
 
 
 def local_path(file: SourceFile, root: Path) -> Path:
