@@ -78,7 +78,7 @@ def test_the_page_joins_the_reasons_as_a_list_in_its_language(tmp_path: Path) ->
     ("part", "header", "recommended"),
     [
         ([*PART, "00201;naam 201;5\n"], HEADER, "c_deel.csv"),  # a row of its own
-        ([row.replace("naam 1;", "naam een;") for row in PART], HEADER, "b_vol.csv"),  # a cell of its own
+        ([row.replace("naam 1;", "naam een;") for row in PART], HEADER, "c_deel.csv"),  # a cell of its own
         ([row.replace("\n", ";nieuw\n") for row in PART], "code;naam;klasse;opmerking\n", "c_deel.csv"),  # a column
         ([*PART, "00001;naam 1 bis;1\n"], HEADER, "b_vol.csv"),  # a row not compared: its key is on an earlier row
     ],
@@ -87,8 +87,9 @@ def test_the_page_joins_the_reasons_as_a_list_in_its_language(tmp_path: Path) ->
 def test_a_partial_copy_holding_anything_the_full_copies_lack_is_no_extract(
     tmp_path: Path, part: list[str], header: str, recommended: str
 ) -> None:
-    """Then the score decides, as for any copies: it may be a newer version (with its edited cell, c_deel.csv
-    holds a value no other copy has, and the scan trusts the majority; holding a key twice, it is passed over)."""
+    """Then the score decides, as for any copies: it may be a newer version (its edited cell is one value against
+    one, the full copies being byte-identical, so no majority says it is wrong; holding a key twice, it is
+    passed over)."""
     (group,) = trial(tmp_path, part, header).groups
     partial = next(m for m in group.members if m.table.path == "c_deel.csv")
     assert partial.extract_of == []
@@ -126,3 +127,19 @@ def test_the_terminal_says_how_many_keys_and_conflicts_it_does_not_list(tmp_path
     text = out.getvalue()
     assert "20 keys are not in every copy:" in text and "… and 10 more; --format json or --html lists them all" in text
     assert "25 conflicting cells" in text and "… and 15 more; --format json or --html lists them all" in text
+
+
+def test_untouched_copies_of_a_file_are_one_vote_against_the_copy_that_was_edited(tmp_path: Path) -> None:
+    """Two byte-identical copies of January's list hold the old value of the 20 cells that June's copy edited;
+    counted apart they would outvote it, and a stale copy would be recommended (found in a user trial)."""
+    edited = [f"{i:05d};naam {i};{(i % 7) + (10 if i % 10 == 0 else 0)}\n" for i in range(1, 201)]
+    write(tmp_path, "personeel.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
+    write(tmp_path, "Kopie van personeel.csv", FULL, datetime(2025, 1, 20, tzinfo=UTC))
+    write(tmp_path, "personeel_v2_def.csv", edited, datetime(2025, 6, 10, tzinfo=UTC))
+    (group,) = scan(tmp_path).groups
+    assert [m.table.path for m in group.members] == ["personeel.csv", "Kopie van personeel.csv", "personeel_v2_def.csv"]
+    assert group.conflicts_total == 20
+    assert [m.criteria["agreement"] for m in group.members] == [1.0, 1.0, 1.0]  # one old value against one new
+    assert [round(m.score, 2) for m in group.members] == [0.8, 0.81, 1.0]
+    assert group.members[group.recommended].table.path == "personeel_v2_def.csv"
+    assert group.reasons == ["recency"]

@@ -14,7 +14,8 @@ Recommending the authoritative version (`WEIGHTS`): each member scores, from 0 t
 
 - keys: the share of all keys in the group that it holds (1: a superset of every other copy);
 - agreement: of the conflicting cells it holds that have a majority value (one value held by more members than
-  any other), the share where it holds that value (1 when it is in no such conflict);
+  any other, byte-identical copies of a file counting once), the share where it holds that value (1 when it is
+  in no such conflict): three untouched copies of an old list do not outvote the one that was edited;
 - completeness: its filled cells over its rows times the group's columns (a missing column counts as empty);
 - recency: its modification time between the oldest (0) and the newest (1) member's; 1 for all when they lie
   less than SAME_TIME apart (a copy that does not keep the times gives every file the time of copying);
@@ -138,7 +139,7 @@ def _compare(
     group.conflicts = [
         Conflict(tuple(k), group.columns[int(j)], [(int(m), v) for m, v in values]) for k, j, values in found
     ]
-    return _agreement(con)
+    return _agreement(con, group)
 
 
 def _rows(
@@ -174,11 +175,14 @@ def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit:
     group.presence = [Presence(tuple(k), [int(m) for m in ms]) for k, ms in found]
 
 
-def _agreement(con: duckdb.DuckDBPyConnection) -> dict[int, float]:
-    """Per member in a conflict with a majority value: the share of those conflicts where it holds that value."""
+def _agreement(con: duckdb.DuckDBPyConnection, group: Group) -> dict[int, float]:
+    """Per member in a conflict with a majority value: the share of those conflicts where it holds that value.
+    Members that are the same sheet of byte-identical files are one vote (`copy`: the first such member)."""
+    first: dict[tuple[str, str | None], int] = {}
+    copy = [first.setdefault((m.table.sha256, m.table.sheet), i) for i, m in enumerate(group.members)]
     found = con.execute(
         """
-        WITH counts AS (SELECT k, j, v, count(*) AS n FROM conflicts GROUP BY ALL),
+        WITH counts AS (SELECT k, j, v, count(DISTINCT $copy[m + 1]) AS n FROM conflicts GROUP BY ALL),
         ranked AS (
             SELECT k, j, v, rank() OVER (PARTITION BY k, j ORDER BY n DESC) AS r,
                    count(*) OVER (PARTITION BY k, j, n) AS ties
@@ -187,7 +191,8 @@ def _agreement(con: duckdb.DuckDBPyConnection) -> dict[int, float]:
         majority AS (SELECT k, j, v FROM ranked WHERE r = 1 AND ties = 1)
         SELECT c.m, avg(CAST(c.v IS NOT DISTINCT FROM mj.v AS INTEGER))
         FROM conflicts AS c JOIN majority AS mj USING (k, j) GROUP BY c.m
-        """
+        """,
+        {"copy": copy},
     ).fetchall()
     return {int(m): float(share) for m, share in found}
 
