@@ -240,3 +240,19 @@ def test_as_of_a_moment_before_a_source_existed_leaves_out_the_models_that_read_
         assert "meldingen_totaal" not in tables and "bevolking_per_jaar" in tables
     with timetravel.overlay(workspace.load(root)) as view:
         assert view.con.execute("SELECT n FROM meldingen_totaal").fetchall() == [(7,)]
+
+
+def test_a_time_that_happens_twice_in_belgium_is_refused_with_both_offsets(two_builds: tuple[Path, datetime]) -> None:
+    """On 2025-10-26 the clocks went back from 03:00 CEST to 02:00 CET: 02:30 was 00:30 and 01:30 UTC."""
+    root, _ = two_builds
+    result = CliRunner().invoke(app, ["sql", "-w", str(root), "--as-of", "2025-10-26T02:30", "SELECT 1"])
+    said = " ".join(result.output.replace("│", " ").split())  # the words of Typer's error panel
+    assert result.exit_code == 2
+    assert (
+        "'2025-10-26T02:30' happens twice in Belgian time, as the clocks go back an hour that night; give its "
+        "offset: 2025-10-26T02:30:00+02:00 for the first time, 2025-10-26T02:30:00+01:00 for the second"
+    ) in said
+    assert timetravel.offsets(datetime(2025, 10, 26, 2, 30)) == (timedelta(hours=2), timedelta(hours=1))
+    assert timetravel.offsets(datetime(2025, 10, 26, 3, 0)) is None  # once, CET
+    assert timetravel.offsets(datetime(2025, 3, 30, 2, 30)) is None  # skipped in spring: see cutoff
+    assert timetravel.offsets(datetime(2025, 10, 26, 2, 30, tzinfo=UTC)) is None

@@ -10,7 +10,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -817,10 +817,18 @@ def _moment(text: str) -> date | datetime:
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return date.fromisoformat(text)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
-            return datetime.fromisoformat(text)
-        raise ValueError(text)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
+            raise ValueError(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(
             f"'{text}' is no date or time; use YYYY-MM-DD, YYYY-MM-DDTHH:MM (Belgian time) or YYYY-MM-DDTHH:MM+00:00"
         ) from None
+    twice = timetravel.offsets(moment)
+    if twice:
+        first, second = (moment.replace(tzinfo=timezone(offset)).isoformat() for offset in twice)
+        raise typer.BadParameter(
+            f"'{text}' happens twice in Belgian time, as the clocks go back an hour that night; "
+            f"give its offset: {first} for the first time, {second} for the second"
+        )
+    return moment

@@ -47,6 +47,17 @@ def cutoff(moment: date | datetime) -> datetime:
     return (instant if instant.tzinfo else instant.replace(tzinfo=BELGIAN_TIME)).astimezone(UTC)
 
 
+def offsets(moment: datetime) -> tuple[timedelta, timedelta] | None:
+    """For a time without an offset that happens twice in Brussels, in the hour the clocks go back (2025-10-26
+    02:30 is 00:30 and 01:30 UTC), its offsets from UTC the first time and the second (+2 and +1 hours); None
+    for any other time, a skipped one included (see `cutoff`)."""
+    if moment.tzinfo:
+        return None
+    first, second = (moment.replace(tzinfo=BELGIAN_TIME, fold=fold).utcoffset() for fold in (0, 1))
+    assert first is not None and second is not None
+    return (first, second) if first > second else None
+
+
 @contextmanager
 def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: Sequence[int] = ()) -> Iterator[Overlay]:
     """Open the workspace's data as of `as_of` (default: now), with `snapshot_ids` overriding their datasets.
