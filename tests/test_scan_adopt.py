@@ -4,6 +4,7 @@ first, each read as its own format and columns say."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -167,6 +168,13 @@ def test_a_sheet_hidden_in_a_copy_is_loaded_before_the_copys_visible_sheet(root:
     ]
     with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
         assert [s.row_count for s in warehouse.snapshots(adopted.name)] == [50, 200, 201]
+    history = CliRunner().invoke(app, ["history", adopted.name, "-w", str(root)], env={"COLUMNS": "200"})
+    shown = [re.findall(r"\w+\.(?:xlsx \[\w+\]|csv)", line) for line in history.output.splitlines()]
+    assert [files for files in shown if files] == [
+        ["subsidies_kopie.xlsx [oud]"],
+        ["subsidies_kopie.xlsx [Data]"],
+        ["subsidies_def.csv"],
+    ]
 
 
 def test_a_name_that_is_a_word_of_sql_is_refused_before_anything_is_written(root: Path, tmp_path: Path) -> None:

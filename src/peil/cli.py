@@ -274,19 +274,22 @@ def sources_command(ws: WorkspaceOption = Path(".")) -> None:
 @app.command()
 def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws: WorkspaceOption = Path(".")) -> None:
     """List every snapshot of DATASET, oldest first: version, time (Belgian time, with CET or CEST), rows, content
-    hash and files."""
+    hash and files, each workbook with the sheets read from it (personeel.xlsx [oud])."""
     loaded = workspace.load(ws)
     with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
-        snapshots = warehouse.snapshots(dataset)
+        snapshots = [(snap, warehouse.sheets(snap)) for snap in warehouse.snapshots(dataset)]
     table = Table("version", "snapshot", "loaded", "rows", "content hash", "files", title=f"history of {dataset}")
-    for snap in snapshots:
+    for snap, sheets in snapshots:
+        files = [
+            f"{f['path']} [{', '.join(sheets[f['path']])}]" if f["path"] in sheets else f["path"] for f in snap.files
+        ]
         table.add_row(
             str(snap.version),
             str(snap.snapshot_id),
             i18n.terminal_time(snap.created_at),
             f"{snap.row_count:,}",
             snap.content_hash[:12],
-            Text(", ".join(f["path"] for f in snap.files)),  # as it is: a name may hold [brackets]
+            Text(", ".join(files)),  # as it is: a name may hold [brackets]
         )
     console.print(table)
 

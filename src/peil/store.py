@@ -398,6 +398,15 @@ class Warehouse:
             raise StoreError(f"no snapshot with id {snapshot_id}", hint="`peil history DATASET` lists them.")
         return found[0]
 
+    def sheets(self, snapshot: Snapshot) -> dict[str, list[str]]:
+        """Per file of `snapshot` (its path as in `files`), the sheets its rows were read from, by name; a file
+        read without sheets (CSV, JSON, Parquet) is left out."""
+        found = self.con.execute(
+            f"SELECT _file, list(DISTINCT _sheet ORDER BY _sheet) FROM {snapshot.table_name} "  # noqa: S608 -- ours, quoted
+            "WHERE _sheet IS NOT NULL GROUP BY _file"
+        ).fetchall()
+        return {str(file): list(names) for file, names in found}
+
     def current_snapshot(self, dataset: str) -> Snapshot | None:
         """The dataset's newest snapshot, or None before its first build."""
         found = self._select(dataset=dataset)
