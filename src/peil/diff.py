@@ -496,16 +496,21 @@ class _Sides:
     def table(self, side: Side) -> str:
         return self.old if side == "old" else self.new
 
-    def unmatched_ctes(self, values: Sequence[_Pair]) -> str:
-        """CTEs m, the rowids of the rows whose stored `row_hash` is on no row of the other table (old_row or
-        new_row, the other NULL), and o and n of those rows' k0.., r (the rowid), v0.. (the `values`) and
-        present."""
+    def matched_by_hash(self) -> str:
+        """One row: how many pairs of rows, one of each table, have the same stored `row_hash` (pairs), and the
+        rowids of the rows whose hash is on no row of the other table (old_rows, new_rows; NULL for none)."""
         assert self.row_hash, "the rows are matched by their stored hashes"
         hashed = [f"SELECT t.{quote(self.row_hash)} AS h, t.rowid AS r FROM {self.table(s)} AS t" for s in SIDES]
-        m = (
-            f"m AS (SELECT o.r AS old_row, n.r AS new_row FROM ({hashed[0]}) AS o FULL JOIN ({hashed[1]}) AS n "
-            "ON o.h = n.h WHERE o.r IS NULL OR n.r IS NULL)"
+        return (
+            "SELECT count(*) FILTER (WHERE o.r IS NOT NULL AND n.r IS NOT NULL) AS pairs, "
+            "list(o.r) FILTER (WHERE n.r IS NULL) AS old_rows, list(n.r) FILTER (WHERE o.r IS NULL) AS new_rows "
+            f"FROM ({hashed[0]}) AS o FULL JOIN ({hashed[1]}) AS n ON o.h = n.h"
         )
+
+    def unmatched_ctes(self, values: Sequence[_Pair], unmatched: str) -> str:
+        """CTEs m, the rowids in the table `unmatched` (see `matched_by_hash`) as old_row and new_row, and o and n
+        of those rows' k0.., r (the rowid), v0.. (the `values`) and present."""
+        m = f"m AS (SELECT unnest(old_rows) AS old_row, unnest(new_rows) AS new_row FROM {unmatched})"
         return f"{m}, {self._both(lambda side: ['t.rowid AS r', *self.values(side, values)], within='m')}"
 
     def values(self, side: Side, values: Sequence[_Pair]) -> list[str]:
@@ -783,19 +788,26 @@ def _hash_candidates(
     A row whose hash is on a row of the other table is unchanged. Only the rows whose hash is not, a few in a
     diff, are then read with their values and joined on the key. The join on eight bytes a row is about a third
     cheaper than the join on the key with the hash, and the values are read in the same pass as the keys.
-    Returns False, and writes nothing, when the rows were not matched one to one, as when two rows of a table
-    hash alike: as many old rows as new ones must have found their hash. What that cannot tell is a removed or
-    changed row whose hash is that of an added or changed row of another key, which would hide both: a chance
-    of 1 in 2^64 for each such pair (for 50,000 changed rows, 1 in 7e9 diffs; the join on the key risks 1 in
-    2^64 for each changed row).
+
+    Returns False, and writes nothing, when the rows were not matched one to one, because two rows of a table
+    hash alike: then the pairs of rows with equal hashes outnumber the old or the new rows that found one (a
+    hash on a rows of the old table and b of the new makes a*b pairs of a and b rows, and a*b = a = b only
+    when a = b = 1). A match one to one can still be wrong, by chance: a removed or changed old row whose hash
+    is that of an added or changed new row of another key is taken for it. The two are then missing from the
+    diff, and the other versions of their keys, where there are any, are reported added or removed instead of
+    changed. The chance is 1 in 2^64 for each such pair of rows: for 50,000 changed rows, 1 in 7e9 diffs (the
+    join on the key misses a changed row with a chance of 1 in 2^64 for each).
     """
-    paired = _paired(sides, _carried(len(values), unfit=False))
-    con.execute(f"CREATE TEMP TABLE {table} AS WITH {sides.unmatched_ctes(values)} {paired}")
-    unmatched = _one(con, f"SELECT count(DISTINCT old_row), count(DISTINCT new_row) FROM {table}")
-    if counts[0] - unmatched[0] == counts[1] - unmatched[1]:
-        return True
-    con.execute(f"DROP TABLE {table}")
-    return False
+    with _scratch(con, "unmatched") as (unmatched,):
+        con.execute(f"CREATE TEMP TABLE {unmatched} AS {sides.matched_by_hash()}")
+        pairs, old_rows, new_rows = _one(
+            con, f"SELECT pairs, coalesce(len(old_rows), 0), coalesce(len(new_rows), 0) FROM {unmatched}"
+        )
+        if not pairs == counts[0] - old_rows == counts[1] - new_rows:
+            return False
+        paired = _paired(sides, _carried(len(values), unfit=False))
+        con.execute(f"CREATE TEMP TABLE {table} AS WITH {sides.unmatched_ctes(values, unmatched)} {paired}")
+    return True
 
 
 def _key_diff(
