@@ -290,3 +290,14 @@ def test_a_csv_cell_a_spreadsheet_would_run_gets_an_apostrophe(value: object, ce
     out = io.StringIO()
     write_csv(["x"], [[value]], out)
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [["x"], ["" if cell is None else str(cell)]]
+
+
+def test_json_holds_no_bare_nan_or_infinity(built: Path) -> None:
+    """RFC 8259 has no NaN: Python's json writes a bare NaN that strict parsers refuse (found by a helper trying
+    to break `peil diff --format json` after a value became NaN). The text reads back with float()."""
+    result = peil("sql", "-w", str(built), "-f", "json", "SELECT 'nan'::DOUBLE AS a, 'inf'::DOUBLE AS b, -1e999 AS c")
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    assert json.loads(result.stdout, parse_constant=refuse) == [{"a": "NaN", "b": "Infinity", "c": "-Infinity"}]

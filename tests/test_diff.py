@@ -188,6 +188,7 @@ def test_duplicate_keys_are_reported_and_never_paired(con: duckdb.DuckDBPyConnec
     assert diff.unchanged == 1  # key 2
     assert diff.added + diff.removed + diff.changed + diff.unchanged <= len(rows)
     assert ("duplicate key", 1, None, 2, 2) in change_rows(diff)[1]
+    assert summary_lines(diff)[-1] == "1 key is on more than one row; their rows are not compared"
 
 
 def test_a_key_duplicated_on_one_side_only_is_set_aside(con: duckdb.DuckDBPyConnection) -> None:

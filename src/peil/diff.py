@@ -67,6 +67,7 @@ from peil.errors import StoreError
 from peil.sources.sql import literal
 from peil.sources.table import HIDDEN, INVALID, ROW_HASH
 from peil.store import quote
+from peil.texts import counted
 
 Mode = Literal["key", "row hash"]
 Side = Literal["old", "new"]
@@ -382,11 +383,12 @@ def summary(result: SnapshotDiff) -> list[str]:
         lines = [
             f"{head}: rows matched by the key {', '.join(diff.key)}",
             f"{rows}: {diff.added:,} added, {diff.removed:,} removed, {diff.changed:,} changed "
-            f"({diff.cell_count:,} {'cell' if diff.cell_count == 1 else 'cells'}), {diff.unchanged:,} unchanged",
+            f"({counted(diff.cell_count, 'cell')}), {diff.unchanged:,} unchanged",
         ]
     lines += [f"schema: {change.describe()}" for change in diff.schema]
     if diff.duplicate_keys:
-        lines.append(f"{diff.duplicate_keys:,} keys are on more than one row; their rows are not compared")
+        on = "is" if diff.duplicate_keys == 1 else "are"
+        lines.append(f"{counted(diff.duplicate_keys, 'key')} {on} on more than one row; their rows are not compared")
     return lines
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -73,8 +74,21 @@ def csv_cell(value: object) -> object:
 
 
 def write_json(data: object, default: Callable[[Any], object] | None = None) -> None:
-    """`data` as indented JSON on stdout, non-ASCII kept; `default` turns what JSON has no type for into a value."""
-    sys.stdout.write(json.dumps(data, default=default, ensure_ascii=False, indent=1) + "\n")
+    """`data` as indented JSON on stdout, non-ASCII kept; `default` turns what JSON has no type for into a value.
+    JSON has no NaN or infinity either (RFC 8259), and a parser may refuse Python's bare `NaN`: such a float is
+    written as the text "NaN", "Infinity" or "-Infinity", which float() and JavaScript's Number() read back."""
+    sys.stdout.write(json.dumps(_finite(data), default=default, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+
+
+def _finite(data: object) -> object:
+    """`data` with every float that is not a finite number replaced by its text (see `write_json`)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return "NaN" if math.isnan(data) else ("Infinity" if data > 0 else "-Infinity")
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
 
 
 def json_value(value: object) -> object:
