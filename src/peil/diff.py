@@ -17,7 +17,7 @@ missed: a chance of 1 in 1.8e19 for each changed row.) A snapshot stores each ro
 reads the stored hashes and the key alone, not the values. When, besides, the key is known to be unique in
 both (their primary_key checks passed), the rows are first matched by stored hash alone, without the key,
 which is a third cheaper: only the rows whose hash the other table lacks are joined on the key and compared
-(see `_hash_candidates` for the checks and the chance of a miss, 1 in 2^64 for each pair of a removed or
+(see `_hash_matched` for the checks and the chance of a miss, 1 in 2^64 for each pair of a removed or
 changed row and an added or changed one).
 
 - NULL against NULL is no change, and neither is NaN against NaN (DuckDB treats NaN as one value);
@@ -249,7 +249,7 @@ def diff_tables(
     `known_unique` names the tables ("old", "new") in which the key is on one row at most (a primary_key check
     found no repeated key). In one of them, a join that looks for duplicate keys is saved, and the duplicates in
     the other are found all the same; in both, the rows may be matched by their stored hashes (see
-    `_hash_candidates`). A wrong claim gives a wrong diff.
+    `_hash_matched`). A wrong claim gives a wrong diff.
     `row_hash` names a column of both tables holding each row's hash of its columns but those in `ignore`, in
     table order (peil.sources.table.row_hash); the diff reads it instead of hashing the values when the two
     tables have the same columns, in name, order and type (else it hashes them). A stale hash cannot make a
@@ -705,17 +705,16 @@ def _write_differences(
     known_unique: Collection[Side],
 ) -> None:
     """Write the added, removed and changed rows into `table` as (status, k0.., o0.., n0.., c0..): the key,
-    the old and new values and whether each differs (these three NULL on added and removed rows).
+    the old and new values and whether each differs (these three are read on changed rows only).
 
     Two steps, so that no join of every row carries the values. The first finds the candidates: the keys
-    added, removed, or whose rows' hashes differ, with both sides' values (`_hash_candidates`) or the rowid of
-    each side's row, by which their values are then fetched (`_key_candidates`). The second compares the
-    candidates' values exactly, which also drops a pair whose values are equal though hashed apart. With
-    `sides.unfit`, a row whose map of texts that did not fit differs is a candidate too, and a cell is changed
-    when its value or its text differs.
+    added, removed, or whose rows' hashes differ, by the rows' stored hashes (`_hash_matched`, which reads
+    their values in the same pass), else by the key with the rowid of each side's row, by which their values
+    are then fetched (`_key_candidates`, `_fetched`). The second compares the candidates' values exactly, which
+    also drops a pair whose values are equal though hashed apart. With `sides.unfit`, a row whose map of texts
+    that did not fit differs is a candidate too, and a cell is changed when its value or its text differs.
     """
     nk, nv = len(sides.keys), len(values)
-    keys = ", ".join(_names("k", nk))
     differs = [
         f"ov{i} IS DISTINCT FROM nv{i}" + (f" OR ou{i} IS DISTINCT FROM nu{i}" if sides.unfit else "")
         for i in range(nv)
@@ -723,16 +722,14 @@ def _write_differences(
     columns = [*_names("k", nk), *(f"ov{i} AS o{i}" for i in range(nv)), *(f"nv{i} AS n{i}" for i in range(nv))]
     columns += [f"{d} AS c{i}" for i, d in enumerate(differs)]
     by_hash = set(known_unique) == set(SIDES) and sides.row_hash and not sides.unfit and sides.duplicates is None
-    with _scratch(con, "candidates") as (candidates,):
-        if by_hash and _hash_candidates(con, sides, values, candidates, counts):
-            pairs = candidates
-        else:
+    with _scratch(con, "unmatched", "candidates") as (unmatched, candidates):
+        pairs = _hash_matched(con, sides, values, unmatched, counts) if by_hash else None
+        if pairs is None:
             _key_candidates(con, sides, values, candidates)
             pairs = _fetched(sides, values, candidates)
         con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT status, {keys} FROM {candidates} WHERE status <> 'changed' "
-            f"UNION ALL BY NAME SELECT 'changed' AS status, {', '.join(columns)} FROM {pairs} "
-            f"WHERE status = 'changed' AND ({' OR '.join(f'({d})' for d in differs) or 'FALSE'})"
+            f"CREATE TEMP TABLE {table} AS SELECT status, {', '.join(columns)} FROM {pairs} "
+            f"WHERE status <> 'changed' OR {' OR '.join(f'({d})' for d in differs) or 'FALSE'}"
         )
 
 
@@ -767,49 +764,46 @@ def _key_candidates(con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[
 
 
 def _fetched(sides: _Sides, values: list[_Pair], candidates: str) -> str:
-    """The changed candidates of `_key_candidates` with their rows' values, fetched by rowid, as (status, k0..,
-    ov0.., nv0.. and with `sides.unfit` ou0.., nu0..)."""
+    """The candidates of `_key_candidates` with their rows' values, fetched by rowid, as (status, k0.., ov0..,
+    nv0.. and with `sides.unfit` ou0.., nu0..)."""
     carried = _carried(len(values), unfit=bool(sides.unfit))
     rows = [
         f"(SELECT {', '.join(['t.rowid AS r', *sides.values(s, values)])} FROM {sides.table(s)} AS t)" for s in SIDES
     ]
     keys = [f"c.{k}" for k in _names("k", len(sides.keys))]
     return (
-        f"(SELECT c.status, {', '.join([*keys, *carried])} FROM {candidates} AS c JOIN {rows[0]} AS o "
-        f"ON o.r = c.old_row JOIN {rows[1]} AS n ON n.r = c.new_row WHERE c.status = 'changed')"
+        f"(SELECT c.status, {', '.join([*keys, *carried])} FROM {candidates} AS c LEFT JOIN {rows[0]} AS o "
+        f"ON o.r = c.old_row LEFT JOIN {rows[1]} AS n ON n.r = c.new_row)"
     )
 
 
-def _hash_candidates(
-    con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[_Pair], table: str, counts: tuple[int, int]
-) -> bool:
-    """Write into `table` the candidates (see `_paired`) with their values, found by a FULL OUTER JOIN on the
-    stored row hashes alone, for tables whose key is on one row at most in each and whose rows carry no texts
-    that did not fit.
+def _hash_matched(
+    con: duckdb.DuckDBPyConnection, sides: _Sides, values: list[_Pair], unmatched: str, counts: tuple[int, int]
+) -> str | None:
+    """The candidates (see `_paired`) with their values, found by a FULL OUTER JOIN on the stored row hashes
+    alone, for tables whose key is on one row at most in each and whose rows carry no texts that did not fit:
+    SQL reading the table `unmatched`, which this writes.
 
     A row whose hash is on a row of the other table is unchanged. Only the rows whose hash is not, a few in a
     diff, are then read with their values and joined on the key. The join on eight bytes a row is about a third
     cheaper than the join on the key with the hash, and the values are read in the same pass as the keys.
 
-    Returns False, and writes nothing, when the rows were not matched one to one, because two rows of a table
-    hash alike: then the pairs of rows with equal hashes outnumber the old or the new rows that found one (a
-    hash on a rows of the old table and b of the new makes a*b pairs of a and b rows, and a*b = a = b only
-    when a = b = 1). A match one to one can still be wrong, by chance: a removed or changed old row whose hash
-    is that of an added or changed new row of another key is taken for it. The two are then missing from the
-    diff, and the other versions of their keys, where there are any, are reported added or removed instead of
-    changed. The chance is 1 in 2^64 for each such pair of rows: for 50,000 changed rows, 1 in 7e9 diffs (the
-    join on the key misses a changed row with a chance of 1 in 2^64 for each).
+    Returns None when the rows were not matched one to one, because two rows of a table hash alike: then the
+    pairs of rows with equal hashes outnumber the old or the new rows that found one (a hash on a rows of the
+    old table and b of the new makes a*b pairs of a and b rows, and a*b = a = b only when a = b = 1). A match
+    one to one can still be wrong, by chance: a removed or changed old row whose hash is that of an added or
+    changed new row of another key is taken for it. The two are then missing from the diff, and the other
+    versions of their keys, where there are any, are reported added or removed instead of changed. The chance
+    is 1 in 2^64 for each such pair of rows: for 50,000 changed rows, 1 in 7e9 diffs (the join on the key
+    misses a changed row with a chance of 1 in 2^64 for each).
     """
-    with _scratch(con, "unmatched") as (unmatched,):
-        con.execute(f"CREATE TEMP TABLE {unmatched} AS {sides.matched_by_hash()}")
-        pairs, old_rows, new_rows = _one(
-            con, f"SELECT pairs, coalesce(len(old_rows), 0), coalesce(len(new_rows), 0) FROM {unmatched}"
-        )
-        if not pairs == counts[0] - old_rows == counts[1] - new_rows:
-            return False
-        paired = _paired(sides, _carried(len(values), unfit=False))
-        con.execute(f"CREATE TEMP TABLE {table} AS WITH {sides.unmatched_ctes(values, unmatched)} {paired}")
-    return True
+    con.execute(f"CREATE TEMP TABLE {unmatched} AS {sides.matched_by_hash()}")
+    pairs, old_rows, new_rows = _one(
+        con, f"SELECT pairs, coalesce(len(old_rows), 0), coalesce(len(new_rows), 0) FROM {unmatched}"
+    )
+    if not pairs == counts[0] - old_rows == counts[1] - new_rows:
+        return None
+    return f"(WITH {sides.unmatched_ctes(values, unmatched)} {_paired(sides, _carried(len(values), unfit=False))})"
 
 
 def _key_diff(
