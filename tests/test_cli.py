@@ -301,3 +301,10 @@ def test_json_holds_no_bare_nan_or_infinity(built: Path) -> None:
         raise ValueError(constant)
 
     assert json.loads(result.stdout, parse_constant=refuse) == [{"a": "NaN", "b": "Infinity", "c": "-Infinity"}]
+
+
+def test_json_keeps_every_column_when_names_repeat(built: Path) -> None:
+    """A JSON record holds a name once: the second `a` overwrote the first (found by a new user, on SELECT * over
+    a join). Repeats are renamed as DuckDB renames them in CREATE TABLE ... AS."""
+    result = peil("sql", "-w", str(built), "-f", "json", "SELECT 1 AS a, 2 AS a, 3 AS a_1, 4 AS b")
+    assert json.loads(result.stdout) == [{"a": 1, "a_1": 2, "a_1_1": 3, "b": 4}]

@@ -819,16 +819,17 @@ def _moment(text: str) -> date | datetime:
     day's start or its end, so it is refused."""
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
+            moment: date | datetime = date.fromisoformat(text)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
+            moment = datetime.fromisoformat(text)
+        else:
             raise ValueError(text)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        timetravel.cutoff(moment)  # 9999-12-31 ends past the last date Python knows
+    except (ValueError, OverflowError):
         raise typer.BadParameter(
             f"'{text}' is no date or time; use YYYY-MM-DD, YYYY-MM-DDTHH:MM (Belgian time) or YYYY-MM-DDTHH:MM+00:00"
         ) from None
-    twice = timetravel.offsets(moment)
-    if twice:
+    if isinstance(moment, datetime) and (twice := timetravel.offsets(moment)):
         first, second = (moment.replace(tzinfo=timezone(offset)).isoformat() for offset in twice)
         raise typer.BadParameter(
             f"'{text}' happens twice in Belgian time, as the clocks go back an hour that night; "

@@ -44,9 +44,21 @@ def print_rows(
     if output_format is OutputFormat.csv:
         write_csv(header, rows)
     elif output_format is OutputFormat.json:
-        write_json([dict(zip(header, row, strict=True)) for row in rows], default=json_value)
+        names = unique_names(header)
+        write_json([dict(zip(names, row, strict=True)) for row in rows], default=json_value)
     else:
         console.print(rows_table(header, rows, title))
+
+
+def unique_names(header: Sequence[str]) -> list[str]:
+    """The column names with each repeat made unique as DuckDB does when it stores such a result (a, a_1, and
+    a_1_1 where a_1 is taken), so that a JSON record keeps every column: `SELECT *` over a join repeats `id`."""
+    names: list[str] = []
+    for name in header:
+        while name in names:
+            name = f"{name}_1"
+        names.append(name)
+    return names
 
 
 def rows_table(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> Table:
