@@ -8,6 +8,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from rich.console import Console
 
@@ -143,3 +144,23 @@ def test_untouched_copies_of_a_file_are_one_vote_against_the_copy_that_was_edite
     assert [round(m.score, 2) for m in group.members] == [0.8, 0.81, 1.0]
     assert group.members[group.recommended].table.path == "personeel_v2_def.csv"
     assert group.reasons == ["recency"]
+
+
+def test_a_copy_saved_again_as_a_workbook_is_one_vote_with_the_list_it_copies(tmp_path: Path) -> None:
+    """Not byte-identical, the same rows and values: January's list saved again as .xlsx in February does not
+    outvote June's edit either (found by a new user)."""
+    edited = [f"{i:05d};naam {i};{(i % 7) + (10 if i % 10 == 0 else 0)}\n" for i in range(1, 201)]
+    write(tmp_path, "personeel.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
+    book = openpyxl.Workbook()
+    book.active.append(["code", "naam", "klasse"])
+    for i in range(1, 201):
+        book.active.append([f"{i:05d}", f"naam {i}", i % 7])
+    book.save(tmp_path / "personeel.xlsx")
+    february = datetime(2025, 2, 10, tzinfo=UTC).timestamp()
+    os.utime(tmp_path / "personeel.xlsx", (february, february))
+    write(tmp_path, "personeel_v2_def.csv", edited, datetime(2025, 6, 10, tzinfo=UTC))
+    (group,) = scan(tmp_path).groups
+    assert [m.table.path for m in group.members] == ["personeel.csv", "personeel.xlsx", "personeel_v2_def.csv"]
+    assert group.conflicts_total == 20
+    assert [m.criteria["agreement"] for m in group.members] == [1.0, 1.0, 1.0]
+    assert group.members[group.recommended].table.path == "personeel_v2_def.csv"

@@ -14,7 +14,7 @@ Recommending the authoritative version (`WEIGHTS`): each member scores, from 0 t
 
 - keys: the share of all keys in the group that it holds (1: a superset of every other copy);
 - agreement: of the conflicting cells it holds that have a majority value (one value held by more members than
-  any other, byte-identical copies of a file counting once), the share where it holds that value (1 when it is
+  any other, copies with the same rows and values counting once), the share where it holds that value (1 when it is
   in no such conflict): three untouched copies of an old list do not outvote the one that was edited;
 - completeness: its filled cells over its rows times the group's columns (a missing column counts as empty);
 - recency: its modification time between the oldest (0) and the newest (1) member's; 1 for all when they lie
@@ -177,9 +177,13 @@ def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit:
 
 def _agreement(con: duckdb.DuckDBPyConnection, group: Group) -> dict[int, float]:
     """Per member in a conflict with a majority value: the share of those conflicts where it holds that value.
-    Members that are the same sheet of byte-identical files are one vote (`copy`: the first such member)."""
-    first: dict[tuple[str, str | None], int] = {}
-    copy = [first.setdefault((m.table.sha256, m.table.sheet), i) for i, m in enumerate(group.members)]
+    Members whose compared rows are the same, value for value, are one vote (`copy`: the first such member): a
+    byte-identical copy, the list saved again in Excel, or exported to CSV."""
+    values = ", ".join(["k", *(f"v{g}" for g in range(len(group.columns)))])
+    contents = con.execute(f"SELECT m, count(*), sum(hash({values})::HUGEINT) FROM g GROUP BY m").fetchall()  # noqa: S608
+    first: dict[tuple[int, int], int] = {}
+    same = {int(m): first.setdefault((int(rows), int(total)), int(m)) for m, rows, total in sorted(contents)}
+    copy = [same.get(i, i) for i in range(len(group.members))]
     found = con.execute(
         """
         WITH counts AS (SELECT k, j, v, count(DISTINCT $copy[m + 1]) AS n FROM conflicts GROUP BY ALL),
