@@ -178,7 +178,9 @@ def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit:
 def _agreement(con: duckdb.DuckDBPyConnection, group: Group) -> dict[int, float]:
     """Per member in a conflict with a majority value: the share of those conflicts where it holds that value.
     Members whose compared rows are the same, value for value, are one vote (`copy`: the first such member): a
-    byte-identical copy, the list saved again in Excel, or exported to CSV."""
+    byte-identical copy, the list saved again in Excel, or exported to CSV. Without conflicts, nothing is read."""
+    if not group.conflicts_total:
+        return {}
     values = ", ".join(["k", *(f"v{g}" for g in range(len(group.columns)))])
     contents = con.execute(f"SELECT m, count(*), sum(hash({values})::HUGEINT) FROM g GROUP BY m").fetchall()  # noqa: S608
     first: dict[tuple[int, int], int] = {}
