@@ -132,13 +132,47 @@ def test_peil_diff_prints_a_table(built: Path) -> None:
         "bevolking, version 1 -> 2: rows matched by the key CD_MUNTY_REFNIS",
         "589 -> 589 rows: 1 added, 1 removed, 1 changed (2 cells), 587 unchanged",
     ]
-    rows = [[c.strip() for c in line.split("│")[1:-1]] for line in lines if line.startswith("│")]
-    assert rows == [
+    assert table_rows(result.stdout) == [
         ["changed", "36015", "2009", "56893", "56894"],
         ["changed", "36015", "2015", "60386", "60400"],
         ["added", "99999", "", "", ""],
         ["removed", "11001", "", "", ""],
     ]
+
+
+def table_rows(stdout: str) -> list[list[str]]:
+    """The cells of the rows of the Rich table in `stdout`."""
+    return [[c.strip() for c in line.split("│")[1:-1]] for line in stdout.splitlines() if line.startswith("│")]
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json"])
+def test_peil_diff_limits_csv_and_json_only_when_asked(built: Path, output_format: str) -> None:
+    limited = peil("diff", "bevolking", "-w", str(built), "-f", output_format, "--limit", "1")
+    whole = peil("diff", "bevolking", "-w", str(built), "-f", output_format)
+    if output_format == "csv":
+        assert [row[:3] for row in csv.reader(io.StringIO(limited.stdout))] == [
+            ["change", "CD_MUNTY_REFNIS", "column"],
+            ["changed", "36015", "2009"],
+            ["added", "99999", ""],
+            ["removed", "11001", ""],
+        ]
+        assert "Only the first 1 differences of each kind are written." in limited.stderr
+        assert len(list(csv.reader(io.StringIO(whole.stdout)))) == 5 and "Only the first" not in whole.stderr
+    else:
+        data, all_data = json.loads(limited.stdout), json.loads(whole.stdout)
+        assert (len(data["cells"]), data["limit"], data["truncated"]) == (1, 1, True)
+        assert (len(all_data["cells"]), all_data["limit"], all_data["truncated"]) == (2, None, False)
+
+
+def test_a_changed_empty_cell_is_shown_as_empty_in_the_terminal(tmp_path: Path) -> None:
+    root, diff = fte_rebuilt(tmp_path, FTE + "  primaryKey: nr\n", "nr,fte\nP1,\nP2,1\n", "nr,fte\nP1,0.5\nP2,\n")
+    assert diff.cells == (Cell("P1", "fte", None, 0.5), Cell("P2", "fte", 1.0, None))
+    table = peil("diff", "fte", "-w", str(root))
+    assert table_rows(table.stdout) == [
+        ["changed", "P1", "fte", "(empty)", "0.5"],
+        ["changed", "P2", "fte", "1.0", "(empty)"],
+    ]
+    assert "did not fit" not in table.stdout
 
 
 def test_peil_diff_without_key_says_so(built: Path) -> None:
@@ -283,6 +317,12 @@ def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) 
         ({"nr": "P1"}, 0.8, "0.8x", ["new"]),
         ({"nr": "P3"}, "0.5x", 0.5, ["old"]),
     ]
+    table = peil("diff", "fte", "-w", str(root))
+    assert table_rows(table.stdout) == [
+        ["changed", "P1", "fte", "0.8", "0.8x*"],
+        ["changed", "P3", "fte", "0.5x*", "0.5"],
+    ]
+    assert "* did not fit the column's type when it was loaded: shown as its text" in table.stdout
     (root / "data" / "fte.csv").write_text(
         "nr,fte\nP1,0.9x\nP2,1\nP3,0.5\n", encoding="utf-8"
     )  # one unfit text for another

@@ -25,7 +25,7 @@ from rich.text import Text
 
 from peil import __version__, demo, query, questions, sources, timetravel, workspace
 from peil.build import BuildSummary, Step, build
-from peil.diff import change_rows, diff_snapshots, summary, to_json
+from peil.diff import Unfit, change_rows, diff_snapshots, summary, to_json
 from peil.errors import PeilError, QuestionError, WorkspaceError
 from peil.output import OutputFormat, print_rows, rows_table, write_csv, write_json
 from peil.quality import quarantine as quarantined
@@ -413,33 +413,62 @@ def diff_command(
     new: Annotated[int | None, typer.Argument(help="The new version; default: the newest.")] = None,
     ws: WorkspaceOption = Path("."),
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many differences of each kind in a table.")] = 20,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="At most this many differences of each kind; default: 20 in a table, all in CSV/JSON."
+        ),
+    ] = None,
 ) -> None:
     """Compare two snapshots of DATASET: rows added, removed and changed (cell by cell) and schema changes.
 
     Rows are matched by the primary key; a dataset without one is compared as whole rows. Values are compared
     exactly: 1.0 and 1.0000000001 differ, two empty cells do not. CSV holds one line per difference (the
-    summary goes to stderr); JSON holds everything.
+    summary goes to stderr); JSON holds everything. In the table, an empty cell is shown as (empty) and a value
+    that did not fit its column's type when it was loaded as its text marked with *.
     """
     loaded = workspace.load(ws)
+    if limit is None and output_format is OutputFormat.table:
+        limit = 20
     with query.read_only(loaded.warehouse_path) as con:
-        result = diff_snapshots(con, dataset, old, new, limit=limit if output_format is OutputFormat.table else None)
+        result = diff_snapshots(con, dataset, old, new, limit=limit)
     header, rows = change_rows(result.diff)
     if output_format is OutputFormat.json:
         write_json(to_json(result), default=str)  # not json_value: a DECIMAL as float could show two values as one
     elif output_format is OutputFormat.csv:
         errors.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
+        if result.diff.truncated:
+            errors.print(f"Only the first {limit} differences of each kind are written.", markup=False)
         write_csv(header, rows)
     else:
         console.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
         if rows:
-            console.print(rows_table(header, rows))
+            console.print(rows_table(header, [_shown_change(row) for row in rows]))
+        if any(isinstance(value, Unfit) for cell in result.diff.cells for value in (cell.old, cell.new)):
+            console.print(UNFIT_NOTE, markup=False, highlight=False)
         if result.diff.truncated:
             console.print(
                 f"[yellow]Only the first {limit} differences of each kind are shown; use --limit or --format csv.[/]"
             )
         elif result.diff.identical:
             console.print("[green]No differences.[/]")
+
+
+UNFIT_NOTE = "* did not fit the column's type when it was loaded: shown as its text; its row is in quarantine"
+
+
+def _shown_change(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row of `change_rows` for the terminal: a changed cell's empty old or new value as a dim (empty), a value
+    that did not fit its type as its text marked with * (see UNFIT_NOTE)."""
+    if row[0] != "changed":
+        return row
+
+    def shown(value: Any) -> Any:
+        if value is None:
+            return Text("(empty)", style="dim")
+        return Text.assemble(value, ("*", "bold red")) if isinstance(value, Unfit) else value
+
+    return (*row[:-2], *map(shown, row[-2:]))
 
 
 @app.command()

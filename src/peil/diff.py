@@ -394,7 +394,8 @@ def summary(result: SnapshotDiff) -> list[str]:
 
 def to_json(result: SnapshotDiff) -> dict[str, Any]:
     """The diff as JSON-ready data: counts, schema changes and the samples, keys as {column: value}; a cell's
-    `unfit` lists the sides whose value did not fit the column's type and is given as its text."""
+    `unfit` lists the sides whose value did not fit the column's type and is given as its text; `truncated` is
+    true when `limit` left differences out of the samples."""
     diff = result.diff
 
     def key(value: Key) -> dict[str, Any]:
@@ -436,6 +437,7 @@ def to_json(result: SnapshotDiff) -> dict[str, Any]:
         "added_rows": [row(r) for r in diff.added_rows],
         "removed_rows": [row(r) for r in diff.removed_rows],
         "limit": diff.limit,
+        "truncated": diff.truncated,
     }
 
 

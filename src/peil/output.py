@@ -62,10 +62,11 @@ def unique_names(header: Sequence[str]) -> list[str]:
 
 
 def rows_table(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> Table:
-    """A Rich table of the rows; names and values are shown as text, never taken for markup."""
+    """A Rich table of the rows; names and values are shown as text, never taken for markup (a `Text` value as
+    it is styled)."""
     table = Table(*(escape(name) for name in header), title=title)
     for row in rows:
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        table.add_row(*(v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in row))
     return table
 
 
