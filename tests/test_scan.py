@@ -296,6 +296,40 @@ def test_every_sheet_with_cells_is_a_table(tmp_path: Path) -> None:
     assert [p.key for p in group.presence] == [("9",), ("10",)] and not result.skipped
 
 
+def test_a_table_recommended_from_a_hidden_sheet_comes_with_a_warning(tmp_path: Path) -> None:
+    """The hidden sheet 'oud' holds every row of the visible one and ten more, so it is recommended: the terminal,
+    the JSON and the page warn that it is hidden (found in a user trial: it was recommended without a word)."""
+    book = openpyxl.Workbook()
+    book.active.title = "Lijst"
+    rows = [["nr", "naam"], *[[i, f"naam {i}"] for i in range(1, 31)]]
+    for sheet, kept in ((book.active, rows[:21]), (book.create_sheet("oud"), rows)):
+        for row in kept:
+            sheet.append(row)
+    book["oud"].sheet_state = "hidden"
+    book.save(tmp_path / "lijst.xlsx")
+    result = scan(tmp_path)
+    (group,) = result.groups
+    assert group.members[group.recommended].table.label == "lijst.xlsx [oud]" and group.warnings == ["hidden"]
+    assert to_json(result)["groups"][0]["warnings"] == ["hidden"]
+    out = io.StringIO()
+    print_scan(Console(file=out, width=300), result)
+    assert (
+        "Recommended: lijst.xlsx [oud]: holds the most keys and holds every row of lijst.xlsx [Lijst]. "
+        "Warning: it is on a sheet hidden in its workbook, which often holds old data.\n"
+    ) in out.getvalue()
+    assert (
+        'bevat. <strong class="warnings">Let op: ze staat op een blad dat verborgen is in de werkmap, en zulke '
+        "bladen bevatten vaak oude gegevens.</strong></p>"
+    ) in render_page(result, "nl")
+    assert (
+        'Lijst]. <strong class="warnings">Warning: it is on a sheet hidden in its workbook, which often holds old '
+        "data.</strong></p>"
+    ) in render_page(result, "en")
+    book["oud"].sheet_state = "visible"
+    book.save(tmp_path / "lijst.xlsx")
+    assert to_json(scan(tmp_path))["groups"][0]["warnings"] == []
+
+
 @pytest.mark.parametrize(
     ("path", "name"),
     [

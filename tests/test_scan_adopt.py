@@ -101,7 +101,8 @@ def test_every_copys_snapshot_stores_the_hash_of_its_values(root: Path, copies: 
 def test_the_chosen_file_can_be_named_and_referenced(root: Path, copies: tuple[Path, stray.Truth]) -> None:
     folder, _ = copies
     adopted = adopt(folder, "g1", root, file="personeel_jan.xlsx", name="staff_register", reference=True)
-    assert adopted.data == folder / "personeel_jan.xlsx" and adopted.snapshots[-1] == (7, "personeel_jan.xlsx")
+    assert adopted.data == folder / "personeel_jan.xlsx"
+    assert adopted.snapshots[-1] == (7, "personeel_jan.xlsx [Personeel]")
     assert workspace.load(root).sources["staff_register"].path == str(folder / "personeel_jan.xlsx")
     with pytest.raises(WorkspaceError, match="already has"):
         adopt(folder, "g1", root, name="staff_register")
@@ -115,7 +116,8 @@ def test_adopt_declares_a_compound_key(root: Path, tmp_path: Path) -> None:
     with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
         snapshots = warehouse.snapshots(adopted.name)
     rows = {c.path: len(c.table.rows) for c in truth.copies}
-    assert [s.row_count for s in snapshots] == [rows[path] for _, path in adopted.snapshots]  # none quarantined
+    shown = [file.partition(" [")[0] for _, file in adopted.snapshots]  # 'indicatoren_000.xlsx [Indicatoren]'
+    assert [s.row_count for s in snapshots] == [rows[path] for path in shown]  # none quarantined
 
 
 def test_adopt_declares_the_scans_key_where_infer_proposes_none(root: Path, tmp_path: Path) -> None:
@@ -149,14 +151,7 @@ def test_a_sheet_hidden_in_a_copy_is_loaded_before_the_copys_visible_sheet(root:
     folder = tmp_path / "subsidies"
     folder.mkdir()
     rows = [[f"{i:05d}", f"Vereniging {i}", 10.0 * i] for i in range(1, 201)]
-    book = openpyxl.Workbook()
-    book.active.title = "Data"
-    for sheet, kept in ((book.active, rows), (book.create_sheet("oud"), rows[:50])):
-        sheet.append(["code", "naam", "bedrag"])
-        for row in kept:
-            sheet.append(row)
-    book["oud"].sheet_state = "hidden"
-    book.save(folder / "subsidies_kopie.xlsx")
+    with_hidden_sheet(folder / "subsidies_kopie.xlsx", "Data", rows, rows[:50])
     with (folder / "subsidies_def.csv").open("w", encoding="utf-8") as stream:
         stream.write("code;naam;bedrag\n" + "".join(f"{c};{n};{b}\n" for c, n, b in [*rows, ["00999", "Nieuw", 1.0]]))
     os.utime(folder / "subsidies_kopie.xlsx", (1_700_000_000, 1_700_000_000))
@@ -169,12 +164,53 @@ def test_a_sheet_hidden_in_a_copy_is_loaded_before_the_copys_visible_sheet(root:
     with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
         assert [s.row_count for s in warehouse.snapshots(adopted.name)] == [50, 200, 201]
     history = CliRunner().invoke(app, ["history", adopted.name, "-w", str(root)], env={"COLUMNS": "200"})
-    shown = [re.findall(r"\w+\.(?:xlsx \[\w+\]|csv)", line) for line in history.output.splitlines()]
-    assert [files for files in shown if files] == [
-        ["subsidies_kopie.xlsx [oud]"],
-        ["subsidies_kopie.xlsx [Data]"],
-        ["subsidies_def.csv"],
+    assert files_shown(history.output) == [
+        "subsidies_kopie.xlsx [oud]",
+        "subsidies_kopie.xlsx [Data]",
+        "subsidies_def.csv",
     ]
+
+
+def with_hidden_sheet(path: Path, visible: str, rows: list[list[object]], hidden: list[list[object]]) -> None:
+    """Write a workbook of a visible sheet named `visible` holding `rows` (none: an empty sheet) and a sheet 'oud'
+    hidden in it holding `hidden`, each table below the header code, naam, bedrag."""
+    book = openpyxl.Workbook()
+    book.active.title = visible
+    for sheet, kept in ((book.active, rows), (book.create_sheet("oud"), hidden)):
+        for row in [["code", "naam", "bedrag"], *kept] if kept else []:
+            sheet.append(row)
+    book["oud"].sheet_state = "hidden"
+    book.save(path)
+
+
+def files_shown(output: str) -> list[str]:
+    """The files a command's table shows, a line each, as 'subsidies_kopie.xlsx [oud]' or 'subsidies_def.csv'."""
+    shown = [re.findall(r"\w+\.(?:xlsx \[\w+\]|csv)", line) for line in output.splitlines()]
+    return [file for files in shown for file in files]
+
+
+def test_adopt_shows_each_snapshots_file_and_sheet_as_history_does(root: Path, tmp_path: Path) -> None:
+    """The chosen workbook's one sheet, and a copy's hidden sheet that is its workbook's only sheet with cells:
+    adopt's table of snapshots names them 'file.xlsx [sheet]', as peil history does (found in a user trial: adopt
+    left the sheets out)."""
+    folder = tmp_path / "subsidies"
+    folder.mkdir()
+    rows = [[f"{i:05d}", f"Vereniging {i}", 10.0 * i] for i in range(1, 61)]
+    with_hidden_sheet(folder / "subsidies_kopie.xlsx", "Blad1", [], rows[:50])
+    os.utime(folder / "subsidies_kopie.xlsx", (1_700_000_000, 1_700_000_000))
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    for row in [["code", "naam", "bedrag"], *rows]:
+        book.active.append(row)
+    book.save(folder / "subsidies.xlsx")
+    run = CliRunner().invoke(app, ["adopt", "g1", str(folder), "-w", str(root)], env={"COLUMNS": "200"})
+    assert run.exit_code == 0, run.output
+    history = CliRunner().invoke(app, ["history", "subsidies", "-w", str(root)], env={"COLUMNS": "200"})
+    assert (
+        files_shown(run.output)
+        == files_shown(history.output)
+        == ["subsidies_kopie.xlsx [oud]", "subsidies.xlsx [Data]"]
+    )
 
 
 def test_a_name_that_is_a_word_of_sql_is_refused_before_anything_is_written(root: Path, tmp_path: Path) -> None:

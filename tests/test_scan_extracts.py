@@ -15,10 +15,12 @@ from rich.console import Console
 from peil.reports.scan import render_page
 from peil.scan import Scan, scan
 from peil.scan.output import print_scan, to_json
+from peil.workspace import Language
 
 HEADER = "code;naam;klasse\n"
 FULL = [f"{i:05d};naam {i};{i % 7}\n" for i in range(1, 201)]
 PART = [row for i, row in enumerate(FULL, start=1) if i % 5 in (1, 2, 3)]  # 120 rows
+EDITED = [f"{i:05d};naam {i};{(i % 7) + (10 if i % 10 == 0 else 0)}\n" for i in range(1, 201)]  # 20 cells edited
 
 
 def write(folder: Path, name: str, lines: list[str], modified: datetime, header: str = HEADER) -> None:
@@ -41,7 +43,7 @@ def test_the_newest_partial_copy_scores_highest_but_the_full_copy_holding_it_is_
     (group,) = result.groups
     assert [m.table.path for m in group.members] == ["a_vol.csv", "b_vol.csv", "d_klein.csv", "c_deel.csv"]
     assert [m.keys for m in group.members] == [200, 200, 60, 120]
-    assert [round(m.score, 2) for m in group.members] == [0.8, 0.81, 0.67, 0.88]  # c_deel: the most recent
+    assert [round(m.score, 2) for m in group.members] == [0.8, 0.8, 0.67, 0.88]  # c_deel: the most recent
     assert [m.extract_of for m in group.members] == [[], [], [0, 1, 3], [0, 1]]  # d_klein is c_deel's extract too
     assert group.recommended == 1 and group.extracts == [2, 3]
     assert group.reasons == ["keys", "extracts"]
@@ -96,7 +98,7 @@ def test_a_partial_copy_holding_anything_the_full_copies_lack_is_no_extract(
     assert partial.extract_of == []
     assert group.members[group.recommended].table.path == recommended
     eligible = [m for m in range(4) if not group.members[m].duplicates]
-    assert group.recommended == max(eligible, key=lambda m: group.members[m].score)
+    assert group.members[group.recommended].score == max(group.members[m].score for m in eligible)
     assert group.extracts == [2]  # d_klein holds only rows of every other copy, with their values
 
 
@@ -133,15 +135,14 @@ def test_the_terminal_says_how_many_keys_and_conflicts_it_does_not_list(tmp_path
 def test_untouched_copies_of_a_file_are_one_vote_against_the_copy_that_was_edited(tmp_path: Path) -> None:
     """Two byte-identical copies of January's list hold the old value of the 20 cells that June's copy edited;
     counted apart they would outvote it, and a stale copy would be recommended (found in a user trial)."""
-    edited = [f"{i:05d};naam {i};{(i % 7) + (10 if i % 10 == 0 else 0)}\n" for i in range(1, 201)]
     write(tmp_path, "personeel.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
     write(tmp_path, "Kopie van personeel.csv", FULL, datetime(2025, 1, 20, tzinfo=UTC))
-    write(tmp_path, "personeel_v2_def.csv", edited, datetime(2025, 6, 10, tzinfo=UTC))
+    write(tmp_path, "personeel_v2_def.csv", EDITED, datetime(2025, 6, 10, tzinfo=UTC))
     (group,) = scan(tmp_path).groups
     assert [m.table.path for m in group.members] == ["personeel.csv", "Kopie van personeel.csv", "personeel_v2_def.csv"]
     assert group.conflicts_total == 20
     assert [m.criteria["agreement"] for m in group.members] == [1.0, 1.0, 1.0]  # one old value against one new
-    assert [round(m.score, 2) for m in group.members] == [0.8, 0.81, 1.0]
+    assert [round(m.score, 2) for m in group.members] == [0.8, 0.8, 1.0]  # the copy as recent as its original
     assert group.members[group.recommended].table.path == "personeel_v2_def.csv"
     assert group.reasons == ["recency"]
 
@@ -149,7 +150,6 @@ def test_untouched_copies_of_a_file_are_one_vote_against_the_copy_that_was_edite
 def test_a_copy_saved_again_as_a_workbook_is_one_vote_with_the_list_it_copies(tmp_path: Path) -> None:
     """Not byte-identical, the same rows and values: January's list saved again as .xlsx in February does not
     outvote June's edit either (found by a new user)."""
-    edited = [f"{i:05d};naam {i};{(i % 7) + (10 if i % 10 == 0 else 0)}\n" for i in range(1, 201)]
     write(tmp_path, "personeel.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
     book = openpyxl.Workbook()
     book.active.append(["code", "naam", "klasse"])
@@ -158,9 +158,108 @@ def test_a_copy_saved_again_as_a_workbook_is_one_vote_with_the_list_it_copies(tm
     book.save(tmp_path / "personeel.xlsx")
     february = datetime(2025, 2, 10, tzinfo=UTC).timestamp()
     os.utime(tmp_path / "personeel.xlsx", (february, february))
-    write(tmp_path, "personeel_v2_def.csv", edited, datetime(2025, 6, 10, tzinfo=UTC))
+    write(tmp_path, "personeel_v2_def.csv", EDITED, datetime(2025, 6, 10, tzinfo=UTC))
     (group,) = scan(tmp_path).groups
     assert [m.table.path for m in group.members] == ["personeel.csv", "personeel.xlsx", "personeel_v2_def.csv"]
     assert group.conflicts_total == 20
     assert [m.criteria["agreement"] for m in group.members] == [1.0, 1.0, 1.0]
     assert group.members[group.recommended].table.path == "personeel_v2_def.csv"
+
+
+@pytest.mark.parametrize(
+    "june",
+    [EDITED, [*FULL[1:], "00201;naam 201;5\n"]],
+    ids=["cells edited", "a row removed and one added"],
+)
+def test_a_later_plain_copy_of_an_old_list_is_no_newer_than_the_list(tmp_path: Path, june: list[str]) -> None:
+    """January's list copied again in August (the same rows and values) is as recent as January's, so June's edit
+    is the most recent version and is recommended (found in a user trial: the August copy was)."""
+    write(tmp_path, "personeel.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
+    write(tmp_path, "personeel_v2_def.csv", june, datetime(2025, 6, 10, tzinfo=UTC))
+    write(tmp_path, "personeel_kopie.csv", FULL, datetime(2025, 8, 10, tzinfo=UTC))
+    (group,) = scan(tmp_path).groups
+    assert [m.table.path for m in group.members] == ["personeel.csv", "personeel_v2_def.csv", "personeel_kopie.csv"]
+    assert [m.criteria["recency"] for m in group.members] == [0.0, 1.0, 0.0]
+    assert group.members[group.recommended].table.path == "personeel_v2_def.csv" and group.reasons == ["recency"]
+
+
+@pytest.mark.parametrize(
+    ("second", "seconds", "reason", "recommended", "terminal", "dutch", "english"),
+    [
+        (
+            FULL,
+            10,
+            "alike",
+            "b.csv",
+            "is the newest of copies alike in every row and value",
+            "ze de nieuwste is van kopieën die in elke rij en waarde gelijk zijn",
+            "it is the newest of copies alike in every row and value",
+        ),
+        (
+            EDITED,
+            10,
+            "newer",
+            "b.csv",
+            "was modified last; no criterion sets the copies apart",
+            "ze het laatst gewijzigd is; geen enkel criterium onderscheidt de kopieën",
+            "it was modified last; no criterion sets the copies apart",
+        ),
+        (
+            EDITED,
+            0,
+            "first",
+            "a.csv",
+            "comes first by name; no criterion sets the copies apart",
+            "ze op naam als eerste komt; geen enkel criterium onderscheidt de kopieën",
+            "it comes first by name; no criterion sets the copies apart",
+        ),
+    ],
+    ids=["alike", "conflicting, one saved later", "conflicting, saved at once"],
+)
+def test_the_recommendation_says_what_decided_when_no_criterion_does(
+    tmp_path: Path,
+    second: list[str],
+    seconds: int,
+    reason: str,
+    recommended: str,
+    terminal: str,
+    dutch: str,
+    english: str,
+) -> None:
+    """Two copies saved `seconds` apart, so equally recent: alike, or 20 cells differing one value against one
+    (found in a user trial: 'the copies are alike' was said of copies that conflict)."""
+    write(tmp_path, "a.csv", FULL, datetime(2025, 1, 10, tzinfo=UTC))
+    write(tmp_path, "b.csv", second, datetime(2025, 1, 10, 0, 0, seconds, tzinfo=UTC))
+    result = scan(tmp_path)
+    (group,) = result.groups
+    assert group.members[group.recommended].table.path == recommended
+    assert group.reasons == to_json(result)["groups"][0]["reasons"] == [reason]
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), result)
+    assert f"Recommended: {recommended}: {terminal}." in out.getvalue()
+    assert f"omdat {dutch}.</p>" in render_page(result, "nl")
+    assert f"because {english}.</p>" in render_page(result, "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "rule"),
+    [
+        (
+            "nl",
+            "Kopieën met dezelfde rijen en waarden, zoals een bestand dat gekopieerd of in een ander formaat opnieuw "
+            "bewaard is, tellen als één stem in die meerderheid en zijn zo recent als de oudste van hen: een later "
+            "gemaakte kopie is geen nieuwere versie.",
+        ),
+        (
+            "en",
+            "Copies with the same rows and values, such as a file copied or saved again in another format, count as "
+            "one vote in that majority, and are as recent as the oldest of them: a copy made later is not a newer "
+            "version.",
+        ),
+    ],
+)
+def test_the_page_explains_that_copies_alike_are_one_vote(tmp_path: Path, language: Language, rule: str) -> None:
+    """The explanation of the recommendation states the one-vote rule (found in a user trial: it did not)."""
+    page = render_page(trial(tmp_path), language)
+    explained = page[page.index("<details>") : page.index("</details>")]
+    assert rule in explained

@@ -32,8 +32,7 @@ import yaml
 from peil import workspace
 from peil.errors import PeilError, WorkspaceError
 from peil.scan import scan
-from peil.scan.model import Group, Member, Scan
-from peil.sources.excel import HIDDEN_SHEET, VERY_HIDDEN_SHEET
+from peil.scan.model import Group, Member, Scan, Table
 from peil.sources.infer import infer, slug
 from peil.store import Warehouse
 from peil.workspace import NAME_PATTERN, SchemaField, Source
@@ -47,7 +46,7 @@ SUFFIXES = {"csv": ".csv", "excel": ".xlsx"}
 @dataclass
 class Adopted:
     """What `adopt` did: the dataset's name, the source file written, the data file it reads, the snapshots made
-    (version, file) oldest first, and the copies that could not be loaded with the reason."""
+    (version, file as `shown`) oldest first, and the copies that could not be loaded with the reason."""
 
     name: str
     source: Path
@@ -89,15 +88,21 @@ def adopt(
             if member is not chosen:
                 _load_copy(warehouse, source, group, member, chosen, result.folder, build_id, adopted)
         snapshot = warehouse.ingest(source, ws.root, build_id).snapshot
-        adopted.snapshots.append((snapshot.version, chosen.table.path))
+        adopted.snapshots.append((snapshot.version, shown(chosen.table)))
         warehouse.finish_build(build_id, "ok", {"adopted": dataset, "snapshots": len(adopted.snapshots)})
     return adopted
 
 
 def _age(member: Member) -> tuple[datetime, bool]:
     """A copy's place in the history: its file's modification time; a hidden sheet before the file's others."""
-    hidden = any(problem.text in (HIDDEN_SHEET, VERY_HIDDEN_SHEET) for problem in member.table.remarks)
-    return member.table.modified, not hidden
+    return member.table.modified, not member.table.hidden
+
+
+def shown(table: Table) -> str:
+    """A copy as `peil history` shows a snapshot's file: its path, and a workbook's sheet read, even the only one
+    ('personeel.xlsx [oud]'); a CSV file's path alone."""
+    sheet = table.options.get("sheet")
+    return f"{table.path} [{sheet}]" if sheet else table.path
 
 
 def dataset_name(path: str) -> str:
@@ -209,6 +214,6 @@ def _load_copy(
     try:
         snapshot = warehouse.ingest_version(source, reader, columns, folder, build_id)
     except PeilError as exc:
-        adopted.failed.append((table.label, exc.message))
+        adopted.failed.append((shown(table), exc.message))
         return
-    adopted.snapshots.append((snapshot.version, table.label))
+    adopted.snapshots.append((snapshot.version, shown(table)))

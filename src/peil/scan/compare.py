@@ -18,7 +18,9 @@ Recommending the authoritative version (`WEIGHTS`): each member scores, from 0 t
   in no such conflict): three untouched copies of an old list do not outvote the one that was edited;
 - completeness: its filled cells over its rows times the group's columns (a missing column counts as empty);
 - recency: its modification time between the oldest (0) and the newest (1) member's; 1 for all when they lie
-  less than SAME_TIME apart (a copy that does not keep the times gives every file the time of copying);
+  less than SAME_TIME apart (a copy that does not keep the times gives every file the time of copying). Copies
+  with the same rows and values take the time of the oldest of them: a copy made later (a plain `cp`, the list
+  saved again) is no newer version of its content;
 
 and the score is 0.3 keys + 0.3 agreement + 0.2 completeness + 0.2 recency.
 
@@ -35,9 +37,12 @@ member) is not recommended while a member holds each key once: which of its rows
 its cells are compared by the first only.
 
 The highest score among the members that are no extract, and hold each key once where one does, wins; a tie
-goes to the newer file, then the one with more rows, then the first path. The reasons are the criteria on which
-the recommended member is best and the members differ, `extracts` when other members are extracts of it, and
-`unique` when members that hold a key twice were passed over.
+goes to the newer content (its time as for recency), then the newer file, then the one with more rows, then the
+first path. The reasons are the criteria on which the recommended member is best and the members differ,
+`extracts` when other members are extracts of it, and `unique` when members that hold a key twice were passed
+over; when there is none of these, what else decided (`_decider`): `alike` when all members have the same rows
+and values, else `score` (the highest total, though best on no criterion alone), `newer`, `rows` or `first` (the
+tie-break that set it apart).
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ from peil.scan.model import Column, Conflict, Group, Member, Presence, Table
 WEIGHTS = {"keys": 0.3, "agreement": 0.3, "completeness": 0.2, "recency": 0.2}
 NATURAL = "list_transform(k, lambda x: {'number': TRY_CAST(x AS DOUBLE), 'text': x})"  # numbers first, as numbers
 SAME_TIME = 60.0  # seconds
+TIES = ("score", "newer", "newer", "rows", "first")  # the parts of a candidate's rank (see `_score`), in turn
 
 
 def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: str, limit: int) -> Group:
@@ -65,10 +71,16 @@ def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: s
         for t, m in zip(ordered, mapping, strict=True)
     ]
     group = Group(group_id, members, names, _key(ordered, mapping))
-    agreement = _compare(con, group, mapping, limit) if group.key else {}
+    held: list[set[int]] = []
+    differing: set[frozenset[int]] = set()
     if group.key:
-        _extracts(con, group, mapping)
-    _score(group, mapping, agreement)
+        _compare(con, group, mapping, limit)
+        held, differing = _differences(con)
+    same = _same(group, mapping, held, differing)
+    agreement = _agreement(con, group, same)
+    if group.key:
+        _extracts(group, mapping, held, differing)
+    _score(group, mapping, agreement, same)
     return group
 
 
@@ -107,11 +119,9 @@ def _key(tables: Sequence[Table], mapping: list[list[int | None]]) -> tuple[int,
     return min((key for key, n in votes.items() if n == best), key=lambda key: (len(key), key))
 
 
-def _compare(
-    con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], limit: int
-) -> dict[int, float]:
-    """Fill in the members' key counts and duplicates, the keys not everywhere and the conflicts; return each
-    member's agreement with the majority (see `_agreement`). A row's key `k` is the list of its key values."""
+def _compare(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]], limit: int) -> None:
+    """Fill in the members' key counts and duplicates, the keys not everywhere (table `partial`) and the conflicts
+    (table `conflicts`: k, j, m, v). A row's key `k` is the list of its key values."""
     holders = group.holders
     con.execute(f"CREATE OR REPLACE TEMP TABLE g AS {' UNION ALL '.join(_rows(con, group, mapping, holders))}")
     for m, count in con.execute("SELECT m, count(*) FROM g GROUP BY m").fetchall():
@@ -139,7 +149,6 @@ def _compare(
     group.conflicts = [
         Conflict(tuple(k), group.columns[int(j)], [(int(m), v) for m, v in values]) for k, j, values in found
     ]
-    return _agreement(con, group)
 
 
 def _rows(
@@ -175,17 +184,49 @@ def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit:
     group.presence = [Presence(tuple(k), [int(m) for m in ms]) for k, ms in found]
 
 
-def _agreement(con: duckdb.DuckDBPyConnection, group: Group) -> dict[int, float]:
+def _differences(con: duckdb.DuckDBPyConnection) -> tuple[list[set[int]], set[frozenset[int]]]:
+    """The distinct sets of members holding a key not everywhere (few, however many keys; a key everywhere is held
+    by every member with the key columns), and the pairs of members holding different values in a cell."""
+    held = [set(ms) for (ms,) in con.execute("SELECT DISTINCT ms FROM partial").fetchall()]
+    differing = {
+        frozenset(pair)
+        for pair in con.execute(
+            "SELECT DISTINCT a.m, b.m FROM conflicts AS a JOIN conflicts AS b USING (k, j) "
+            "WHERE a.m < b.m AND a.v IS DISTINCT FROM b.v"
+        ).fetchall()
+    }
+    return held, differing
+
+
+def _same(
+    group: Group, mapping: list[list[int | None]], held: list[set[int]], differing: set[frozenset[int]]
+) -> list[int]:
+    """Per member, the index of the first (so the oldest) member with the same rows and values: itself when no
+    earlier one has them. Two members have them when their files hold the same bytes (and sheet), or when both hold
+    the key columns, as many rows, the same keys (`held`: see `_differences`) and the same group columns, and no
+    cell differs between them (`differing`): a copy, the list saved again in Excel, or exported to CSV."""
+    holders = set(group.holders)
+
+    def alike(a: int, b: int) -> bool:
+        first, second = group.members[a].table, group.members[b].table
+        if (first.sha256, first.sheet) == (second.sha256, second.sheet):
+            return True
+        return (
+            {a, b} <= holders
+            and first.rows == second.rows
+            and all((a in members) == (b in members) for members in held)
+            and [c is None for c in mapping[a]] == [c is None for c in mapping[b]]
+            and frozenset((a, b)) not in differing
+        )
+
+    return [next(a for a in range(m + 1) if alike(a, m)) for m in range(len(group.members))]
+
+
+def _agreement(con: duckdb.DuckDBPyConnection, group: Group, same: list[int]) -> dict[int, float]:
     """Per member in a conflict with a majority value: the share of those conflicts where it holds that value.
-    Members whose compared rows are the same, value for value, are one vote (`copy`: the first such member): a
-    byte-identical copy, the list saved again in Excel, or exported to CSV. Without conflicts, nothing is read."""
+    Members with the same rows and values (`same`: see `_same`) are one vote. Without conflicts, nothing is read."""
     if not group.conflicts_total:
         return {}
-    values = ", ".join(["k", *(f"v{g}" for g in range(len(group.columns)))])
-    contents = con.execute(f"SELECT m, count(*), sum(hash({values})::HUGEINT) FROM g GROUP BY m").fetchall()  # noqa: S608
-    first: dict[tuple[int, int], int] = {}
-    same = {int(m): first.setdefault((int(rows), int(total)), int(m)) for m, rows, total in sorted(contents)}
-    copy = [same.get(i, i) for i in range(len(group.members))]
     found = con.execute(
         """
         WITH counts AS (SELECT k, j, v, count(DISTINCT $copy[m + 1]) AS n FROM conflicts GROUP BY ALL),
@@ -198,24 +239,17 @@ def _agreement(con: duckdb.DuckDBPyConnection, group: Group) -> dict[int, float]
         SELECT c.m, avg(CAST(c.v IS NOT DISTINCT FROM mj.v AS INTEGER))
         FROM conflicts AS c JOIN majority AS mj USING (k, j) GROUP BY c.m
         """,
-        {"copy": copy},
+        {"copy": same},
     ).fetchall()
     return {int(m): float(share) for m, share in found}
 
 
-def _extracts(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[int | None]]) -> None:
+def _extracts(
+    group: Group, mapping: list[list[int | None]], held: list[set[int]], differing: set[frozenset[int]]
+) -> None:
     """Set each member's `extract_of` (see the module docstring), from the sets of members holding a key not
-    everywhere (each distinct set once: few, however many keys; a key everywhere is held by every member with the
-    key columns) and the pairs of members holding different values in a cell."""
+    everywhere and the pairs of members holding different values in a cell (see `_differences`)."""
     everyone = set(group.holders)
-    held = [set(ms) for (ms,) in con.execute("SELECT DISTINCT ms FROM partial").fetchall()]
-    differing = {
-        frozenset(pair)
-        for pair in con.execute(
-            "SELECT DISTINCT a.m, b.m FROM conflicts AS a JOIN conflicts AS b USING (k, j) "
-            "WHERE a.m < b.m AND a.v IS DISTINCT FROM b.v"
-        ).fetchall()
-    }
     for a, member in enumerate(group.members):
         if member.keys and member.keys == member.table.rows:
             holding = everyone.intersection(*(members for members in held if a in members))  # every key of a
@@ -228,9 +262,11 @@ def _extracts(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[i
             ]
 
 
-def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, float]) -> None:
-    """Score every member (see the module docstring) and set the recommended one with its reasons."""
-    times = [m.table.modified.timestamp() for m in group.members]
+def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, float], same: list[int]) -> None:
+    """Score every member (see the module docstring) and set the recommended one with its reasons. A member's time
+    is that of the oldest member with the same rows and values (`same`: see `_same`)."""
+    files = [m.table.modified.timestamp() for m in group.members]
+    times = [files[same[m]] for m in range(len(group.members))]
     oldest, span = min(times), max(times) - min(times)
     for m, member in enumerate(group.members):
         table, row = member.table, mapping[m]
@@ -245,18 +281,38 @@ def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, f
     candidates = [m for m, member in enumerate(group.members) if not member.extract_of]
     if any(not group.members[m].duplicates for m in candidates):
         candidates = [m for m in candidates if not group.members[m].duplicates]
-    best = max(
-        candidates,
-        key=lambda m: (round(group.members[m].score, 9), times[m], group.members[m].table.rows, -m),
-    )
+    ranks: dict[int, tuple[float, ...]] = {
+        m: (round(group.members[m].score, 9), times[m], files[m], group.members[m].table.rows, -m) for m in candidates
+    }
+    best = max(candidates, key=lambda m: ranks[m])
     group.recommended = best
-    group.reasons = (
+    group.reasons = _reasons(group) or [_decider(ranks, best, len(set(same)) == 1)]
+
+
+def _reasons(group: Group) -> list[str]:
+    """The criteria on which the recommended member is best and the members differ, `extracts` when other members
+    are extracts of it, and `unique` when members holding a key twice were passed over."""
+    best = group.members[group.recommended]
+    return (
         [
             name
             for name in WEIGHTS
             if len({round(m.criteria[name], 9) for m in group.members}) > 1
-            and round(group.members[best].criteria[name], 9) == max(round(m.criteria[name], 9) for m in group.members)
+            and round(best.criteria[name], 9) == max(round(m.criteria[name], 9) for m in group.members)
         ]
         + (["extracts"] if group.extracts else [])
         + (["unique"] if group.doubled else [])
     )
+
+
+def _decider(ranks: dict[int, tuple[float, ...]], best: int, alike: bool) -> str:
+    """What ranks `best` first when it is best on no criterion that sets the members apart: `alike` when all
+    members have the same rows and values, else the part of its rank (TIES) that sets it above its closest rival."""
+    if alike:
+        return "alike"
+    parts = [
+        next(i for i, (a, b) in enumerate(zip(ranks[best], rank, strict=True)) if a != b)
+        for rank in ranks.values()
+        if rank != ranks[best]
+    ]
+    return TIES[max(parts, default=0)]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from peil.messages import Problem, in_words
+from peil.sources.excel import HIDDEN_SHEET, VERY_HIDDEN_SHEET
 
 if TYPE_CHECKING:
     from datasketch import MinHash  # type: ignore[import-untyped]
@@ -97,6 +98,11 @@ class Table:
         """The path, with the sheet when the workbook holds tables on more than one sheet."""
         return f"{self.path} [{self.sheet}]" if self.sheet else self.path
 
+    @property
+    def hidden(self) -> bool:
+        """Whether the table is on a sheet hidden (or very hidden) in its workbook: as the remarks say, old data."""
+        return any(problem.text in (HIDDEN_SHEET, VERY_HIDDEN_SHEET) for problem in self.remarks)
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -168,8 +174,8 @@ class Group:
     compared) and `keys_total` the number of its values in all members;
     `presence` and `conflicts` are the first LIMIT of their
     kind, `presence_total` and `conflicts_total` count them all; `recommended` is the member index of the
-    authoritative version and `reasons` the criteria on which it is best, and `extracts` when other members are
-    extracts of it.
+    authoritative version and `reasons` why (peil.scan.compare): the criteria on which it is best, `extracts` and
+    `unique`, or, when none of these, what else decided (`alike`, `score`, `newer`, `rows` or `first`).
     """
 
     id: str
@@ -197,6 +203,11 @@ class Group:
     def extracts(self) -> list[int]:
         """The members that are extracts of the recommended one (see Member.extract_of)."""
         return [m for m, member in enumerate(self.members) if self.recommended in member.extract_of]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What to beware of in the recommended member: `hidden` when it is on a sheet hidden in its workbook."""
+        return ["hidden"] if self.members[self.recommended].table.hidden else []
 
     @property
     def doubled(self) -> list[int]:

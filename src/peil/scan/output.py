@@ -4,7 +4,7 @@ JSON shape (`to_json`)::
 
     {"folder": str, "files": int, "seconds": float,
      "groups": [{"id": "g1", "key": str | null, "key_columns": [str], "columns": [str], "keys": int,
-                 "recommended": path, "reasons": [criterion], "weights": {criterion: weight},
+                 "recommended": path, "reasons": [reason], "warnings": [warning], "weights": {criterion: weight},
                  "files": [{"path", "sheet", "modified" (ISO, UTC), "size", "sha256", "rows", "keys",
                             "duplicate_keys", "columns": {group column: file column | null}, "criteria": {...},
                             "score", "extract_of": [path], "flags": [str]}],            # oldest first
@@ -16,7 +16,10 @@ JSON shape (`to_json`)::
 
 Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare); a reason is one of them, or
 `extracts` when files are extracts of the recommended one (their `extract_of` names it), or `unique` when files
-holding a key twice (`duplicate_keys`) were passed over. A key is shown as its
+holding a key twice (`duplicate_keys`) were passed over; when none of these, what else decided: `alike` (all files
+hold the same rows and values), `score` (the highest total), `newer`, `rows` or `first` (modified last, more rows,
+first by name: no criterion sets the files apart). A warning is `hidden` when the recommended table is on a sheet
+hidden in its workbook. A key is shown as its
 values joined by ' | ' ("36015 | 2024" for the compound key nis_code | jaar, "000123" for one column);
 `key_columns` and `key_values` give its parts.
 """
@@ -44,7 +47,13 @@ REASONS = {
     "recency": "is the most recent",
     "extracts": "holds every row of {files}",
     "unique": "holds each key once, where {files} hold some twice",
+    "alike": "is the newest of copies alike in every row and value",
+    "score": "scores highest on the criteria together, though best on none of them alone",
+    "newer": "was modified last; no criterion sets the copies apart",
+    "rows": "has the most rows; no criterion sets the copies apart",
+    "first": "comes first by name; no criterion sets the copies apart",
 }
+WARNINGS = {"hidden": "it is on a sheet hidden in its workbook, which often holds old data"}
 SHOWN = 10
 
 
@@ -70,6 +79,7 @@ def _group(group: Group) -> dict[str, Any]:
         "keys": group.keys_total,
         "recommended": paths[group.recommended],
         "reasons": group.reasons,
+        "warnings": group.warnings,
         "weights": WEIGHTS,
         "files": [_member(m, group.columns, paths) for m in group.members],
         "keys_not_everywhere": [
@@ -183,7 +193,10 @@ def _print_group(console: Console, group: Group) -> None:
         ],
         locale=ENGLISH,
     )
-    console.print(Text(f"Recommended: {best.table.label}: {why or 'the copies are alike; the newest is chosen'}."))
+    recommended = Text(f"Recommended: {best.table.label}: {why}.")
+    for warning in group.warnings:
+        recommended.append(f" Warning: {WARNINGS[warning]}.", style="yellow")
+    console.print(recommended)
     if group.presence_total:
         console.print(f"{counted(group.presence_total, 'key is', 'keys are')} not in every copy:")
         for p in group.presence[:SHOWN]:
