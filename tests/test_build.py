@@ -99,6 +99,35 @@ def test_changing_one_file_makes_exactly_one_new_snapshot(starter: Path) -> None
     assert _value(starter, "SELECT \"2009\" FROM raw.bevolking__v1 WHERE CD_MUNTY_REFNIS = '36015'") == 56893
 
 
+def test_the_rows_hash_is_of_the_rows_loaded_not_of_the_files_bytes(starter: Path) -> None:
+    """`peil history` shows it (found in a user trial: the hash of the files' bytes was the same for snapshots of
+    two sheets of one workbook). The same rows in another order hash alike; a changed value, or another text that
+    did not fit its type, does not; a table made before rows kept `_row_hash` is hashed from its values alike."""
+    path = starter / POPULATION
+    header, *lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    build(starter)
+    path.write_text("".join([header, *reversed(lines)]), encoding="utf-8")
+    build(starter)
+    for old, new in (("36015,56893,", "36015,56894,"), ("36015,56894,", "36015,x,"), ("36015,x,", "36015,y,")):
+        _replace(path, old, new)
+        build(starter)
+    warehouse_path = starter / ".peil" / "warehouse.duckdb"
+    with Warehouse.open(warehouse_path, read_only=True) as warehouse:
+        snapshots = warehouse.snapshots("bevolking")
+        hashes = [warehouse.rows_hash(s) for s in snapshots]
+    assert [s.version for s in snapshots] == [1, 2, 3, 4, 5]
+    assert snapshots[0].content_hash != snapshots[1].content_hash
+    assert hashes[0] == hashes[1]  # the rows in reverse order
+    assert len(set(hashes)) == 4  # 56894, then 'x' and 'y': both NULL, their texts kept in _invalid
+    con = duckdb.connect(str(warehouse_path))
+    try:
+        con.execute(f"ALTER TABLE {snapshots[0].table_name} DROP COLUMN _row_hash")
+    finally:
+        con.close()
+    with Warehouse.open(warehouse_path, read_only=True) as warehouse:
+        assert warehouse.rows_hash(snapshots[0]) == hashes[0]
+
+
 def _held(root: Path, dataset: str) -> list[tuple[object, ...]]:
     return _rows(
         root,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,6 +19,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from peil.build import build
 from peil.cli import app
 from peil.output import csv_cell, write_csv
 
@@ -146,6 +150,47 @@ def test_an_error_keeps_the_square_brackets_of_a_name(built: Path) -> None:
     """Rich would take '[oud]' in a message for markup and drop it (found by a new user)."""
     result = peil("history", "subsidies [oud]", "-w", str(built))
     assert "error no snapshots of 'subsidies [oud]'" in result.stderr
+
+
+def _history(root: Path, dataset: str) -> list[list[str]]:
+    """The cells of `peil history DATASET`'s table, a list per snapshot, the header first."""
+    result = CliRunner().invoke(app, ["history", dataset, "-w", str(root)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(("┃", "│"))]
+    return [[cell.strip() for cell in re.split("[┃│]", line)[1:-1]] for line in lines]
+
+
+def test_history_hashes_the_rows_each_snapshot_loaded_and_names_its_sheet_even_an_empty_one(starter: Path) -> None:
+    """Found in a user trial: snapshots of two sheets of one workbook showed one content hash, that of the file's
+    bytes, and a sheet that gave no rows was not named. Sheet 'kopie' holds the rows of '2024' in another order."""
+    book = openpyxl.Workbook()
+    book.active.title = "2024"
+    for name in ("kopie", "2025", "leeg"):
+        book.create_sheet(name)
+    for name, rows in (("2024", [["a", 1], ["b", 2]]), ("kopie", [["b", 2], ["a", 1]]), ("2025", [["a", 3]])):
+        for row in [["code", "aantal"], *rows]:
+            book[name].append(row)
+    book["leeg"].append(["code", "aantal"])
+    book.save(starter / "data" / "tellingen.xlsx")
+    for sheet in ("2024", "kopie", "2025", "leeg"):
+        (starter / "sources" / "tellingen.yaml").write_text(
+            f"path: data/tellingen.xlsx\nformat: excel\noptions: {{sheet: '{sheet}'}}\nowner: Burgerzaken\n"
+            "schema:\n  fields:\n    - {name: code, type: string}\n    - {name: aantal, type: integer}\n",
+            encoding="utf-8",
+        )
+        assert build(starter).ingested["tellingen"].created
+    header, *snapshots = _history(starter, "tellingen")
+    assert header == ["version", "snapshot", "loaded", "rows", "rows hash", "files"]
+    assert [(s[0], s[3], s[5]) for s in snapshots] == [
+        ("1", "2", "data/tellingen.xlsx [2024]"),
+        ("2", "2", "data/tellingen.xlsx [kopie]"),
+        ("3", "1", "data/tellingen.xlsx [2025]"),
+        ("4", "0", "data/tellingen.xlsx [leeg]"),
+    ]
+    hashes = [s[4] for s in snapshots]
+    assert hashes[0] == hashes[1] and len(set(hashes)) == 3  # the same rows, in any order, hash alike
+    no_rows = json.dumps([[["code", "VARCHAR"], ["aantal", "BIGINT"]], 0, 0])  # columns, rows, sum of row hashes
+    assert hashes[3] == hashlib.sha256(no_rows.encode()).hexdigest()[:12]
 
 
 @pytest.mark.parametrize(
@@ -281,7 +326,10 @@ def test_sql_describes_a_dataset_and_refuses_call_with_peil_message_alone(links:
         (None, None),
         (-5, -5),
         (-2.5, -2.5),
-        (Decimal("-0.10"), Decimal("-0.10")),
+        (Decimal("-0.10"), "-0.10"),  # the exact digits, as a number: no apostrophe
+        (Decimal("0E-10"), "0.0000000000"),  # DECIMAL(38,10) zero: fixed point, as DuckDB writes it
+        (float("nan"), "NaN"),  # as JSON writes it
+        (float("-inf"), "-Infinity"),
         (date(2024, 1, 1), "2024-01-01"),
     ],
 )
@@ -308,3 +356,46 @@ def test_json_keeps_every_column_when_names_repeat(built: Path) -> None:
     a join). Repeats are renamed as DuckDB renames them in CREATE TABLE ... AS."""
     result = peil("sql", "-w", str(built), "-f", "json", "SELECT 1 AS a, 2 AS a, 3 AS a_1, 4 AS b")
     assert json.loads(result.stdout) == [{"a": 1, "a_1": 2, "a_1_1": 3, "b": 4}]
+
+
+EXACT_SQL = (
+    "SELECT 12345678901234567890.1234567891::DECIMAL(38,10) AS d, 0::DECIMAL(38,10) AS zero, "
+    "INTERVAL '1 year 2 months 3 days 04:05:06.5' AS i, '\\xAA\\x00ab'::BLOB AS b, "
+    "TIMESTAMPTZ '2024-03-01 11:00:00+00' AS winter, TIMESTAMPTZ '2024-07-01 10:00:00+00' AS summer, "
+    "'nan'::DOUBLE AS n, 'NaN' AS text, NULL::DOUBLE AS missing"
+)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_sql_csv_and_json_keep_every_value_and_agree(built: Path, zone: str) -> None:
+    """Found in a user trial: a DECIMAL(38,10) went through a float (12345678901234567000.0), an INTERVAL and a
+    BLOB came as Python's text ('423 days, 4:05:06.500000', "b'\\xaa\\x00ab'") and a TIMESTAMPTZ in the
+    machine's zone. Whatever that zone, a moment is in Belgian time with its offset."""
+    env = {**os.environ, "TZ": zone}
+    run = [sys.executable, "-m", "peil", "sql", "-w", str(built), EXACT_SQL, "-f"]
+    as_json = subprocess.run([*run, "json"], capture_output=True, text=True, env=env, timeout=300, check=True)
+    as_csv = subprocess.run([*run, "csv"], capture_output=True, text=True, env=env, timeout=300, check=True)
+    texts = {
+        "d": "12345678901234567890.1234567891",
+        "zero": "0.0000000000",
+        "i": "1 year 2 months 3 days 04:05:06.5",
+        "b": "qgBhYg==",
+        "winter": "2024-03-01T12:00:00+01:00",
+        "summer": "2024-07-01T12:00:00+02:00",
+        "n": "NaN",
+        "text": "NaN",
+        "missing": None,
+    }
+    assert json.loads(as_json.stdout) == [texts]
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
+        list(texts),
+        [(value or "").replace("T12", " 12") for value in texts.values()],  # a space for the T; NULL empty
+    ]
+    assert base64.b64decode(texts["b"]) == b"\xaa\x00ab"
+
+
+def test_sql_conversion_error_hints_try_cast(built: Path) -> None:
+    result = peil("sql", "-w", str(built), "SELECT CAST('abc' AS INTEGER)")
+    assert result.returncode == 1
+    assert "Could not convert string 'abc'" in result.stderr
+    assert "TRY_CAST('abc' AS INT)" in result.stderr and "peil sources" not in result.stderr

@@ -196,6 +196,7 @@ def test_a_key_duplicated_on_one_side_only_is_set_aside(con: duckdb.DuckDBPyConn
     table(con, "v2", {"id": "INTEGER", "naam": "VARCHAR"}, [(1, "A"), (2, "D"), (None, "x")])
     diff = diff_tables(con, "v1", "v2", ["id"], None)
     assert diff.duplicates == {1: (2, 1), None: (2, 1)}
+    assert change_rows(diff)[1][-2:] == [("duplicate key", 1, None, 2, 1), ("empty key, repeated", None, None, 2, 1)]
     assert cells(diff) == {(2, "naam"): ("C", "D")}
     assert (diff.added, diff.removed, diff.changed, diff.unchanged) == (0, 0, 1, 0)
 

@@ -292,10 +292,22 @@ def test_the_changes_page_masks_the_keys_and_personal_values_of_a_personal_sourc
 
 
 def test_without_a_key_a_value_that_did_not_fit_is_part_of_its_row_as_its_text(tmp_path: Path) -> None:
-    _, diff = fte_rebuilt(tmp_path, FTE, "nr,fte\nP1,0.8x\nP2,1\n", "nr,fte\nP1,0.9x\nP2,1\n")
+    root, diff = fte_rebuilt(tmp_path, FTE, "nr,fte\nP1,0.8x\nP2,1\n", "nr,fte\nP1,0.9x\nP2,1\n")
     assert diff.mode == "row hash" and (diff.added, diff.removed, diff.unchanged) == (1, 1, 1)
     assert diff.removed_rows == (Row(("P1", "0.8x"), 1),) and diff.added_rows == (Row(("P1", "0.9x"), 1),)
     assert isinstance(diff.added_rows[0].values[1], Unfit) and not isinstance(diff.added_rows[0].values[0], Unfit)
+    shown = peil("diff", "fte", "-w", str(root))
+    assert table_rows(shown.stdout) == [["added", "1", "P1", "0.9x*"], ["removed", "1", "P1", "0.8x*"]]
+    assert "* did not fit the column's type" in shown.stdout
+    rows = json.loads(peil("diff", "fte", "-w", str(root), "-f", "json").stdout)
+    assert [(r["values"], r["unfit"]) for r in rows["added_rows"]] == [({"nr": "P1", "fte": "0.9x"}, ["fte"])]
+
+
+def test_without_a_key_an_empty_value_is_shown_as_empty_in_the_terminal(tmp_path: Path) -> None:
+    root, _ = fte_rebuilt(tmp_path, FTE, "nr,fte\nP1,\nP2,1\n", "nr,fte\nP1,0.5\nP2,1\n")
+    shown = peil("diff", "fte", "-w", str(root))
+    assert table_rows(shown.stdout) == [["added", "1", "P1", "0.5"], ["removed", "1", "P1", "(empty)"]]
+    assert "did not fit" not in shown.stdout
 
 
 def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) -> None:

@@ -138,3 +138,53 @@ def test_parse_error_names_line_and_column() -> None:
 def test_no_warehouse_says_build_first(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no warehouse"), query.read_only(tmp_path / "none.duckdb"):
         pass
+
+
+def test_an_interval_comes_as_duckdb_text_with_its_months(warehouse: Path) -> None:
+    """Python's timedelta counts a month as 30 days: INTERVAL '1 year 2 months' came out as '420 days, 0:00:00'.
+    Inside a list or struct too; the other columns, repeated names too, stay as they are."""
+    with query.read_only(warehouse) as con:
+        result = query.run(
+            con,
+            "SELECT INTERVAL '1 year 2 months 3 days 04:05:06.5' AS i, [INTERVAL 1 month] AS l, "
+            "{'d': INTERVAL 2 days, 'n': 1} AS s, code, n AS code FROM t ORDER BY code LIMIT 1",
+        )
+    assert result.columns == ["i", "l", "s", "code", "code"]
+    assert result.rows == [("1 year 2 months 3 days 04:05:06.5", ["1 month"], {"d": "2 days", "n": 1}, "11002", 3)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "hint"),
+    [
+        (
+            "SELECT CAST('abc' AS INTEGER)",
+            "TRY_CAST gives NULL for a value that does not convert, instead of this error: TRY_CAST('abc' AS INT).",
+        ),
+        (
+            "SELECT code::DATE AS d, n::DOUBLE FROM t",
+            "TRY_CAST gives NULL for a value that does not convert, instead of this error: TRY_CAST(code AS DATE), "
+            "TRY_CAST(n AS DOUBLE).",
+        ),
+        (
+            "SELECT * FROM (VALUES ('x')) v(a) WHERE a = 5",
+            "A value did not convert where it was compared or combined with another type: convert it yourself with "
+            "TRY_CAST(column AS type), which gives NULL for a value that does not convert.",
+        ),
+    ],
+)
+def test_a_value_that_does_not_convert_gets_try_cast_as_hint(warehouse: Path, sql: str, hint: str) -> None:
+    """A conversion error was told that `peil sources` lists the datasets, which does not help."""
+    with query.read_only(warehouse) as con, pytest.raises(QueryError) as caught:
+        query.run(con, sql)
+    assert caught.value.message.startswith("Conversion Error:")
+    assert caught.value.hint == hint
+
+
+def test_only_an_unknown_table_gets_the_datasets_hint(warehouse: Path) -> None:
+    with query.read_only(warehouse) as con:
+        with pytest.raises(QueryError) as unknown_table:
+            query.run(con, "SELECT * FROM nope")
+        with pytest.raises(QueryError) as unknown_column:
+            query.run(con, "SELECT nope FROM t")
+    assert unknown_table.value.hint == "`peil sources` lists the datasets you can query."
+    assert "Candidate bindings" in unknown_column.value.message and unknown_column.value.hint is None

@@ -46,3 +46,27 @@ def test_an_empty_file_is_an_error(tmp_path: Path) -> None:
         source_files(declare("leeg.csv", fields("a")), tmp_path)
     assert caught.value.location is not None and caught.value.location.file == "leeg.csv"
     assert "empty (0 bytes)" in str(caught.value)
+
+
+def test_a_file_whose_name_holds_brackets_is_named_with_the_escaped_path_to_write(tmp_path: Path) -> None:
+    """Found in a user trial: `path: data/file [x].csv` is a pattern in which [x] stands for the letter x, so it
+    matched nothing and the file of that name was not mentioned. It is not read in the pattern's place: the
+    pattern matches data/file x.csv once such a file is there."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "file [x].csv").write_bytes(b"a\n1\n")
+    with pytest.raises(SourceError) as caught:
+        source_files(declare("data/file [x].csv", fields("a")), tmp_path)
+    assert caught.value.location is not None and caught.value.location.file == "data/file [x].csv"
+    assert caught.value.message == (
+        "the path is read as a pattern, in which [...] stands for one character of those in the brackets: it "
+        "matches no file, not the file of that name"
+    )
+    assert caught.value.hint == (
+        "To read that file, escape its brackets in sources/test.yaml, path: 'data/file [[]x].csv' ([[] stands "
+        "for [), or give the file a name without brackets."
+    )
+    (tmp_path / "data" / "file x.csv").write_bytes(b"a\n2\n")
+    with pytest.raises(SourceError, match=r"it matches data/file x\.csv, not the file of that name"):
+        source_files(declare("data/file [x].csv", fields("a")), tmp_path)
+    found = source_files(declare("data/file [[]x].csv", fields("a")), tmp_path)
+    assert [(f.path, f.sha256) for f in found] == [("data/file [x].csv", hashlib.sha256(b"a\n1\n").hexdigest())]

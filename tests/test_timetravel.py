@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from peil import indicators, timetravel, workspace
 from peil.build import build
@@ -138,6 +138,11 @@ def test_a_time_the_clocks_skipped_is_shown_as_the_moment_it_stands_for() -> Non
     assert terminal_time(moment) == "2025-03-30 03:30:00 CEST"
 
 
+def said(result: Result) -> str:
+    """The words of a command's output, as one line: Typer's error panel wraps them in a box."""
+    return " ".join(result.output.replace("│", " ").split())
+
+
 def moved(root: Path, build_id: int, moment: datetime) -> None:
     """Say that build `build_id` and the snapshots it made happened at `moment`."""
     con = duckdb.connect(str(root / ".peil" / "warehouse.duckdb"))
@@ -163,16 +168,26 @@ def test_history_shows_brussels_time_with_its_zone_across_the_change_to_summer_t
     assert "2026-03-29 01:30:00 CET" in lines[0] and "2026-03-29 03:30:00 CEST" in lines[1]
 
 
+def moved_apart(root: Path) -> None:
+    """Say that build 1 happened at 2026-03-01 10:00 UTC and build 2 at 23:30 UTC, 2 March 00:30 in Brussels."""
+    moved(root, 1, datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
+    moved(root, 2, datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
+
+
+def roeselare_2015(root: Path, moment: str) -> object:
+    """Roeselare's population in 2015 from `peil sql --as-of MOMENT`: 60386 in build 1, 60999 in build 2."""
+    sql = "SELECT \"2015\" FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'"
+    result = CliRunner().invoke(app, ["sql", "-w", str(root), "-f", "json", "--as-of", moment, sql])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)[0]["2015"]
+
+
 def test_as_of_a_date_leaves_out_what_was_loaded_after_midnight_in_brussels(two_builds: tuple[Path, datetime]) -> None:
     root, _ = two_builds
-    moved(root, 1, datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
-    moved(root, 2, datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 2 March, 00:30 in Brussels
-    sql = "SELECT \"2015\" FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'"
+    moved_apart(root)
 
     def as_of(moment: str) -> object:
-        result = CliRunner().invoke(app, ["sql", "-w", str(root), "-f", "json", "--as-of", moment, sql])
-        assert result.exit_code == 0, result.output
-        return json.loads(result.output)[0]["2015"]
+        return roeselare_2015(root, moment)
 
     assert as_of("2026-03-01") == 60386  # the end of 1 March in Brussels is 23:00 UTC
     assert as_of("2026-03-02") == 60999
@@ -208,11 +223,48 @@ def test_build_as_of_keeps_the_current_report_and_names_its_folder_without_colon
     root, _ = two_builds
     current = (root / "site" / "index.html").read_text(encoding="utf-8")
     refused = CliRunner().invoke(app, ["build", "-w", str(root), "--as-of", "2099-01-01", "--out", str(root / "site")])
-    assert refused.exit_code == 2 and "holds the current report" in refused.output
+    assert refused.exit_code == 2 and "holds the current report" in said(refused)  # the path makes it wrap
     assert (root / "site" / "index.html").read_text(encoding="utf-8") == current
     made = CliRunner().invoke(app, ["build", "-w", str(root), "--as-of", "2099-01-01T10:00"])
     assert made.exit_code == 0, made.output
-    assert (root / "site-as-of-2099-01-01T1000" / "index.html").exists()
+    assert (root / "site-as-of-2099-01-01T0900Z" / "index.html").exists()  # 10:00 CET is 09:00 UTC
+
+
+def test_build_as_of_one_instant_in_any_form_writes_one_folder_without_spaces(
+    two_builds: tuple[Path, datetime],
+) -> None:
+    """Found in a user trial: --as-of "2026-03-01 02:20Z" made a folder name with a space, and 10:00+01:00 and 09:00Z
+    made two folders for one instant. A time's folder is named for its instant in UTC."""
+    root, _ = two_builds
+    for moment in ("2099-01-01 09:00Z", "2099-01-01T10:00+01:00", "2099-01-01t09:00z", "2099-01-01T10:00"):
+        made = CliRunner().invoke(app, ["build", "-w", str(root), "--as-of", moment])
+        assert made.exit_code == 0, made.output
+    assert [p.name for p in root.glob("site-as-of-*")] == ["site-as-of-2099-01-01T0900Z"]
+    assert timetravel.folder(date(2026, 3, 1)) == "site-as-of-2026-03-01"  # a day in Belgian time
+    assert timetravel.folder(datetime(2026, 7, 1, 2, 20, 5, 250000)) == "site-as-of-2026-07-01T002005.25Z"  # CEST
+
+
+def test_a_t_and_a_z_in_lower_case_are_read_as_iso_8601_allows(two_builds: tuple[Path, datetime]) -> None:
+    root, _ = two_builds
+    moved_apart(root)
+    assert roeselare_2015(root, "2026-03-01t23:29z") == 60386
+    assert roeselare_2015(root, "2026-03-01t23:30z") == 60999
+    assert roeselare_2015(root, "2026-03-02t00:30") == 60999  # Brussels time
+
+
+def test_a_moment_centuries_before_the_first_build_is_shown_as_given_not_in_local_mean_time(
+    two_builds: tuple[Path, datetime],
+) -> None:
+    """Found in a user trial: --as-of 0001-01-01 said 'nothing had been built by 0001-01-02 00:00:00 LMT', the
+    tz database's local mean time of Brussels before 1892."""
+    root, _ = two_builds
+    moved_apart(root)
+    for moment, shown in ((date(1, 1, 1), "0001-01-01"), (datetime(1850, 6, 1, 12, 0), "1850-06-01T12:00:00")):
+        with pytest.raises(StoreError) as caught, timetravel.overlay(workspace.load(root), moment):
+            pass
+        assert caught.value.message == (
+            f"nothing had been built by {shown}; the first build was at 2026-03-01 11:00:00 CET"
+        )
 
 
 def test_as_of_a_moment_before_a_source_existed_leaves_out_the_models_that_read_it(
@@ -246,12 +298,11 @@ def test_a_time_that_happens_twice_in_belgium_is_refused_with_both_offsets(two_b
     """On 2025-10-26 the clocks went back from 03:00 CEST to 02:00 CET: 02:30 was 00:30 and 01:30 UTC."""
     root, _ = two_builds
     result = CliRunner().invoke(app, ["sql", "-w", str(root), "--as-of", "2025-10-26T02:30", "SELECT 1"])
-    said = " ".join(result.output.replace("│", " ").split())  # the words of Typer's error panel
     assert result.exit_code == 2
     assert (
         "'2025-10-26T02:30' happens twice in Belgian time, as the clocks go back an hour that night; give its "
         "offset: 2025-10-26T02:30:00+02:00 for the first time, 2025-10-26T02:30:00+01:00 for the second"
-    ) in said
+    ) in said(result)
     assert timetravel.offsets(datetime(2025, 10, 26, 2, 30)) == (timedelta(hours=2), timedelta(hours=1))
     assert timetravel.offsets(datetime(2025, 10, 26, 3, 0)) is None  # once, CET
     assert timetravel.offsets(datetime(2025, 3, 30, 2, 30)) is None  # skipped in spring: see cutoff

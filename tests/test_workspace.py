@@ -247,3 +247,68 @@ def test_a_name_that_is_a_word_of_sql_is_refused_with_its_file(starter: Path, fo
     assert error.hint == f"Rename the file, e.g. to {stem}_data.{name.split('.')[1]}."
     with pytest.raises(duckdb.ParserException):
         duckdb.execute(f"CREATE VIEW {stem} AS SELECT 1")  # what the name would have met
+
+
+def test_an_empty_key_with_a_default_counts_as_left_out(starter: Path) -> None:
+    """`options:` with nothing after it is null in YAML; it gave Pydantic's 'valid dictionary or instance of
+    ReadOptions' (found in a user trial). An empty key means no value: the field's default."""
+    path = starter / "sources" / "gemeenten.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "options:\nchecks:\n", encoding="utf-8")
+    _edit(path, "  primaryKey: CD_MUNTY_REFNIS", "  primaryKey:\n  missingValues:")
+    _edit(path, "classification: public", "classification:")
+    source = workspace.load(starter).sources["gemeenten"]
+    assert source.options == workspace.ReadOptions()
+    assert source.checks == []
+    assert (source.table_schema.primary_key, source.table_schema.missing_values) == ([], [""])
+    assert source.classification == "internal"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "new", "where", "message", "hint"),
+    [
+        (
+            "path:",
+            "\nschema:",
+            "path:",
+            "line 5, field 'path'",
+            "the field 'path' is empty",
+            "Write its value after 'path:'.",
+        ),
+        (
+            "schema:",
+            "owner:",
+            "schema:\n",
+            "line 6, field 'schema'",
+            "the field 'schema' is empty",
+            "Write its fields after 'schema:', one a line, indented: fields, foreignKeys, missingValues, primaryKey.",
+        ),
+        (
+            "  fields:",
+            "  primaryKey:",
+            "  fields:\n",
+            "line 7, field 'schema.fields'",
+            "the field 'schema.fields' is empty",
+            "Write its items after 'fields:', one a line, each as '- item'.",
+        ),
+        (
+            "owner:",
+            "owner:",
+            "options: csv\n",
+            "line 18, field 'options'",
+            "the field 'options' holds 'csv', not fields",
+            "Write its fields after 'options:', one a line, indented: crosstab, decimal, delimiter, encoding, "
+            "header_row, quote, records, sheet, skip_rows, thousands.",
+        ),
+    ],
+)
+def test_a_field_left_empty_or_not_an_object_says_what_to_write(
+    starter: Path, start: str, end: str, new: str, where: str, message: str, hint: str
+) -> None:
+    """A required field with nothing after its key gave Pydantic's text ('Input should be a valid dictionary or
+    instance of TableSchema'): it is named as empty, with what to write in it."""
+    path = starter / "sources" / "gemeenten.yaml"
+    text = path.read_text(encoding="utf-8")
+    cut = text.index(start)
+    path.write_text(text[:cut] + new + text[text.index(end, cut) :], encoding="utf-8")
+    error = _error(starter)
+    assert (str(error.location), error.message, error.hint) == (f"sources/gemeenten.yaml, {where}", message, hint)

@@ -27,7 +27,7 @@ from peil import __version__, demo, query, questions, sources, timetravel, works
 from peil.build import BuildSummary, Step, build
 from peil.diff import Unfit, change_rows, diff_snapshots, summary, to_json
 from peil.errors import PeilError, QuestionError, WorkspaceError
-from peil.output import OutputFormat, print_rows, rows_table, write_csv, write_json
+from peil.output import OutputFormat, print_rows, rows_table, text_value, write_csv, write_json
 from peil.quality import quarantine as quarantined
 from peil.quality import suggest
 from peil.quality.run import Evaluation
@@ -211,6 +211,8 @@ def adopt_command(
     console.print(table)
     for path, reason in adopted.failed:
         console.print(Text(f"not loaded: {path}: {reason}", style="yellow"))
+    for path, reason in adopted.left_out:
+        console.print(Text(f"not loaded: {path}: {reason}"))
     console.print(f"Fill in owner and licence in the source file, then run [bold]peil build -w {escape(str(ws))}[/]")
 
 
@@ -219,7 +221,11 @@ def build_command(
     ws: WorkspaceOption = Path("."),
     as_of: AsOfOption = None,
     out: Annotated[
-        Path | None, typer.Option(help="With --as-of: where the site goes; default site-as-of-DATE.")
+        Path | None,
+        typer.Option(
+            help="With --as-of: where the site goes; default site-as-of-DATE, or for a time the UTC "
+            "instant: site-as-of-2026-03-01T0900Z."
+        ),
     ] = None,
 ) -> None:
     """Snapshot changed sources, run models, compute indicators and render the site.
@@ -231,12 +237,13 @@ def build_command(
         _print_summary(_build_with_progress(ws))
         return
     loaded = workspace.load(ws)
-    target = out or loaded.root / f"site-as-of-{as_of.replace(':', '')}"  # no ':' in a folder's name on Windows
+    moment = _moment(as_of)
+    target = out or loaded.root / timetravel.folder(moment)
     if target.resolve() == loaded.site_path.resolve():
         raise typer.BadParameter(
             f"{target} holds the current report; an earlier one goes beside it", param_hint="--out"
         )
-    build_id, pages = timetravel.build_as_of(loaded, _moment(as_of), target)
+    build_id, pages = timetravel.build_as_of(loaded, moment, target)
     shown = escape(str(target))
     console.print(
         f"Rebuilt the report as of {escape(as_of)} (build {build_id}): {len(pages)} pages in [bold]{shown}[/]",
@@ -273,13 +280,14 @@ def sources_command(ws: WorkspaceOption = Path(".")) -> None:
 
 @app.command()
 def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws: WorkspaceOption = Path(".")) -> None:
-    """List every snapshot of DATASET, oldest first: version, time (Belgian time, with CET or CEST), rows, content
-    hash and files, each workbook with the sheets read from it (personeel.xlsx [oud])."""
+    """List every snapshot of DATASET, oldest first: version, time (Belgian time, with CET or CEST), rows, a hash
+    of the rows loaded (equal for snapshots holding the same rows) and files, each workbook with the sheet read
+    from it (personeel.xlsx [oud])."""
     loaded = workspace.load(ws)
     with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
-        snapshots = [(snap, warehouse.sheets(snap)) for snap in warehouse.snapshots(dataset)]
-    table = Table("version", "snapshot", "loaded", "rows", "content hash", "files", title=f"history of {dataset}")
-    for snap, sheets in snapshots:
+        snapshots = [(s, warehouse.sheets(s), warehouse.rows_hash(s)) for s in warehouse.snapshots(dataset)]
+    table = Table("version", "snapshot", "loaded", "rows", "rows hash", "files", title=f"history of {dataset}")
+    for snap, sheets, rows_hash in snapshots:
         files = [
             f"{f['path']} [{', '.join(sheets[f['path']])}]" if f["path"] in sheets else f["path"] for f in snap.files
         ]
@@ -288,7 +296,7 @@ def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws:
             str(snap.snapshot_id),
             i18n.terminal_time(snap.created_at),
             f"{snap.row_count:,}",
-            snap.content_hash[:12],
+            rows_hash[:12],
             Text(", ".join(files)),  # as it is: a name may hold [brackets]
         )
     console.print(table)
@@ -434,7 +442,7 @@ def diff_command(
         result = diff_snapshots(con, dataset, old, new, limit=limit)
     header, rows = change_rows(result.diff)
     if output_format is OutputFormat.json:
-        write_json(to_json(result), default=str)  # not json_value: a DECIMAL as float could show two values as one
+        write_json(to_json(result), default=text_value)
     elif output_format is OutputFormat.csv:
         errors.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
         if result.diff.truncated:
@@ -443,8 +451,8 @@ def diff_command(
     else:
         console.print("\n".join(summary(result)), markup=False, highlight=False, soft_wrap=True)
         if rows:
-            console.print(rows_table(header, [_shown_change(row) for row in rows]))
-        if any(isinstance(value, Unfit) for cell in result.diff.cells for value in (cell.old, cell.new)):
+            console.print(rows_table(header, _shown_changes(result.diff.mode, rows)))
+        if any(isinstance(value, Unfit) for row in rows for value in row):
             console.print(UNFIT_NOTE, markup=False, highlight=False)
         if result.diff.truncated:
             console.print(
@@ -457,18 +465,19 @@ def diff_command(
 UNFIT_NOTE = "* did not fit the column's type when it was loaded: shown as its text; its row is in quarantine"
 
 
-def _shown_change(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A row of `change_rows` for the terminal: a changed cell's empty old or new value as a dim (empty), a value
-    that did not fit its type as its text marked with * (see UNFIT_NOTE)."""
-    if row[0] != "changed":
-        return row
+def _shown_changes(mode: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows of `change_rows` for the terminal: each value compared (a changed cell's old and new value, a
+    whole row's values in row hash mode) shown empty as a dim (empty), and that did not fit its type as its text
+    marked with * (see UNFIT_NOTE)."""
 
     def shown(value: Any) -> Any:
         if value is None:
             return Text("(empty)", style="dim")
         return Text.assemble(value, ("*", "bold red")) if isinstance(value, Unfit) else value
 
-    return (*row[:-2], *map(shown, row[-2:]))
+    if mode == "row hash":
+        return [(*row[:2], *map(shown, row[2:])) for row in rows]
+    return [(*row[:-2], *map(shown, row[-2:])) if row[0] == "changed" else row for row in rows]
 
 
 @app.command()
@@ -488,6 +497,10 @@ def sql(
 
     With --as-of or --snapshot, datasets and models are as they stood then; earlier versions are also
     reachable by name: raw."DATASET__vN".
+
+    CSV and JSON keep every value: a DECIMAL with all its digits (a string in JSON), NaN and infinity as "NaN",
+    "Infinity", "-Infinity" (strings in JSON; null is only NULL), TIMESTAMPTZ in ISO 8601 with its offset in
+    Belgian time, INTERVAL as DuckDB's text ('1 year 2 months'), BLOB in base64.
     """
     loaded = workspace.load(ws)
     row_limit = limit if output_format is OutputFormat.table else None
@@ -843,14 +856,15 @@ def _current_snapshots(loaded: workspace.Workspace) -> dict[str, Any]:
 
 
 def _moment(text: str) -> date | datetime:
-    """An --as-of value: a date (YYYY-MM-DD), or a time (YYYY-MM-DDTHH:MM, seconds and an offset optional);
-    timetravel.cutoff says what it stands for. Only the extended ISO 8601 forms: 20260301 could be read as the
-    day's start or its end, so it is refused."""
+    """An --as-of value: a date (YYYY-MM-DD), or a time (YYYY-MM-DDTHH:MM, seconds and an offset optional; T or a
+    space between, and T and Z in either case, as RFC 3339 allows); timetravel.cutoff says what it stands for.
+    Only the extended ISO 8601 forms: 20260301 could be read as the day's start or its end, so it is refused."""
+    iso = text.upper()  # 2026-03-01t10:00z: Python reads a T and a Z in capitals only
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            moment: date | datetime = date.fromisoformat(text)
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", text):
-            moment = datetime.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+            moment: date | datetime = date.fromisoformat(iso)
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", iso):
+            moment = datetime.fromisoformat(iso)
         else:
             raise ValueError(text)
         timetravel.cutoff(moment)  # 9999-12-31 ends past the last date Python knows

@@ -352,8 +352,9 @@ def change_rows(diff: Diff) -> tuple[list[str], list[tuple[Any, ...]]]:
     """The sampled differences as one long table: (header, rows), for CSV and the terminal.
 
     Key mode: ``change, <key columns>, column, old, new`` with rows 'changed' (one per cell), 'added' and
-    'removed' (one per key) and 'duplicate key' (old and new hold the key's row counts). Row hash mode:
-    ``change, copies, <columns>`` with rows 'added' and 'removed'.
+    'removed' (one per key) and 'duplicate key' (old and new hold the key's row counts; 'empty key, repeated'
+    for the rows whose key columns are all empty). Row hash mode: ``change, copies, <columns>`` with rows 'added'
+    and 'removed'.
     """
     if diff.mode == "row hash":
         header = ["change", "copies", *diff.columns]
@@ -363,8 +364,13 @@ def change_rows(diff: Diff) -> tuple[list[str], list[tuple[Any, ...]]]:
     rows = [("changed", *diff.key_values(c.key), c.column, c.old, c.new) for c in diff.cells]
     rows += [("added", *diff.key_values(k), None, None, None) for k in diff.added_keys]
     rows += [("removed", *diff.key_values(k), None, None, None) for k in diff.removed_keys]
-    rows += [("duplicate key", *diff.key_values(k), None, *n) for k, n in diff.duplicates.items()]
+    rows += [(_repeated(diff.key_values(k)), *diff.key_values(k), None, *n) for k, n in diff.duplicates.items()]
     return header, rows
+
+
+def _repeated(key: tuple[Any, ...]) -> str:
+    """How `change_rows` names a key on more than one row: rows without a key are not one key repeated."""
+    return "duplicate key" if any(value is not None for value in key) else "empty key, repeated"
 
 
 def summary(result: SnapshotDiff) -> list[str]:
@@ -394,7 +400,8 @@ def summary(result: SnapshotDiff) -> list[str]:
 
 def to_json(result: SnapshotDiff) -> dict[str, Any]:
     """The diff as JSON-ready data: counts, schema changes and the samples, keys as {column: value}; a cell's
-    `unfit` lists the sides whose value did not fit the column's type and is given as its text; `truncated` is
+    `unfit` lists the sides whose value did not fit the column's type and is given as its text (a whole row's,
+    its columns whose value did); `truncated` is
     true when `limit` left differences out of the samples."""
     diff = result.diff
 
@@ -402,7 +409,12 @@ def to_json(result: SnapshotDiff) -> dict[str, Any]:
         return dict(zip(diff.key, diff.key_values(value), strict=True))
 
     def row(sample: Row) -> dict[str, Any]:
-        return {"copies": sample.copies, "values": dict(zip(diff.columns, sample.values, strict=True))}
+        values = dict(zip(diff.columns, sample.values, strict=True))
+        return {
+            "copies": sample.copies,
+            "values": values,
+            "unfit": [c for c, v in values.items() if isinstance(v, Unfit)],
+        }
 
     return {
         "dataset": result.dataset,

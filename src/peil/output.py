@@ -5,16 +5,33 @@ formula (CSV injection: `=HYPERLINK("http://...","klik")` in a file peil read wo
 steward's Excel). So a text cell starting with one of those, a tab or a carriage return is written behind an
 apostrophe, as OWASP advises: Excel and LibreOffice show the text without the apostrophe and run nothing. Numbers
 (int, float, Decimal), negative ones too, are written as they are.
+
+CSV and JSON write a value alike and lose nothing of it; where JSON has no type for it, as a string:
+
+- DECIMAL: its exact digits, in fixed point as DuckDB writes it ('12345678901234567890.1234567891',
+  '0.0000000000', never '0E-10'); in JSON as a string, as `peil diff` and BigQuery write one: most JSON readers
+  (JavaScript, pandas, Python's json) would read a number into a double and drop digits. Decimal(s) or
+  CAST(s AS DECIMAL(38,10)) reads it back exactly.
+- A DOUBLE or REAL that is not a finite number: 'NaN', 'Infinity' or '-Infinity', which float() and JavaScript's
+  Number() read back; in JSON a string, as the Protocol Buffers JSON mapping writes it: JSON has no NaN
+  (RFC 8259). null is kept for SQL NULL alone, so NaN, infinity and NULL stay three values. The string "NaN" is
+  the same whether the column is a DOUBLE or a text; the column's type (`peil sql "DESCRIBE ..."`) tells which.
+- TIMESTAMPTZ: ISO 8601 with its offset, in Belgian time as peil shows every moment ('2024-03-01T12:00:00+01:00';
+  in CSV with a space for the T, as spreadsheets read a time). Other dates and times in ISO 8601.
+- INTERVAL: DuckDB's own text ('1 year 2 months 3 days 04:05:06.5'), which CAST(s AS INTERVAL) reads back;
+  peil.query.run gives it so (Python would count a month as 30 days).
+- BLOB: base64 (RFC 4648), as JSON usually carries bytes; DuckDB's from_base64(s) reads it back.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TextIO
@@ -23,6 +40,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
+from peil.reports.i18n import belgian_time
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,7 +64,7 @@ def print_rows(
         write_csv(header, rows)
     elif output_format is OutputFormat.json:
         names = unique_names(header)
-        write_json([dict(zip(names, row, strict=True)) for row in rows], default=json_value)
+        write_json([dict(zip(names, row, strict=True)) for row in rows], default=text_value)
     else:
         console.print(rows_table(header, rows, title))
 
@@ -79,36 +98,53 @@ def write_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]], out: TextIO 
 
 def csv_cell(value: object) -> object:
     """`value` for a CSV cell: text that a spreadsheet would run as a formula (starting with = + - @, a tab or a
-    carriage return) behind an apostrophe; None and numbers as they are, so -5 stays a number."""
-    if value is None or isinstance(value, int | float | Decimal):
+    carriage return) behind an apostrophe; None and numbers as they are, so -5 stays a number (a DECIMAL and NaN
+    as `exact_number` writes them); other values as `text_value` writes them, with a space between date and time."""
+    if value is None or isinstance(value, int):
         return value
-    text = str(value)
+    if isinstance(value, float | Decimal):
+        return exact_number(value)
+    text = text_value(value, sep=" ")
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_json(data: object, default: Callable[[Any], object] | None = None) -> None:
-    """`data` as indented JSON on stdout, non-ASCII kept; `default` turns what JSON has no type for into a value.
-    JSON has no NaN or infinity either (RFC 8259), and a parser may refuse Python's bare `NaN`: such a float is
-    written as the text "NaN", "Infinity" or "-Infinity", which float() and JavaScript's Number() read back."""
-    sys.stdout.write(json.dumps(_finite(data), default=default, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+    """`data` as indented JSON on stdout, non-ASCII kept; `default` turns what JSON has no type for into a value
+    (`text_value` for query values). A DECIMAL and a float that is not finite, which JSON cannot hold exactly (a
+    parser may refuse Python's bare `NaN`), are written as strings (`exact_number`; the module docstring says why).
+    """
+    sys.stdout.write(json.dumps(_exact(data), default=default, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
 
 
-def _finite(data: object) -> object:
-    """`data` with every float that is not a finite number replaced by its text (see `write_json`)."""
-    if isinstance(data, float) and not math.isfinite(data):
-        return "NaN" if math.isnan(data) else ("Infinity" if data > 0 else "-Infinity")
+def _exact(data: object) -> object:
+    """`data` with every DECIMAL and every float that is not a finite number as `exact_number` writes it."""
+    if isinstance(data, float | Decimal):
+        return exact_number(data)
     if isinstance(data, dict):
-        return {key: _finite(value) for key, value in data.items()}
+        return {key: _exact(value) for key, value in data.items()}
     if isinstance(data, list | tuple):
-        return [_finite(value) for value in data]
+        return [_exact(value) for value in data]
     return data
 
 
-def json_value(value: object) -> object:
-    """A query value JSON has no type for: dates and times in ISO 8601, a DECIMAL as a number, anything else as
-    its text."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+def exact_number(value: float | Decimal) -> float | str:
+    """A number as CSV and JSON write it: a finite float as it is; 'NaN', 'Infinity' or '-Infinity' for one that
+    is not finite; a DECIMAL as its exact digits in fixed point ('0.0000000000' for Decimal('0E-10'))."""
     if isinstance(value, Decimal):
-        return float(value)
+        return format(value, "f")
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def text_value(value: object, sep: str = "T") -> str:
+    """A value JSON and CSV have no type for, as text: a date or time in ISO 8601 (`sep` between date and time),
+    a moment with a time zone (TIMESTAMPTZ) in Belgian time with its offset ('2024-03-01T12:00:00+01:00'), bytes
+    (BLOB) in base64, anything else (UUID, an INTERVAL's text) as str()."""
+    if isinstance(value, datetime):
+        return (belgian_time(value) if value.tzinfo else value).isoformat(sep)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     return str(value)

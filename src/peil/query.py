@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import sqlglot
+from duckdb.sqltypes import DuckDBPyType
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
@@ -122,15 +123,83 @@ def _refusal(kind: str, inspection: bool) -> QueryError:
 def run(con: duckdb.DuckDBPyConnection, sql: str, limit: int | None = None) -> Result:
     """Validate and run one read-only statement; return at most `limit` rows when given.
 
-    DESCRIBE, SUMMARIZE and SHOW TABLES are allowed too. Raises QueryError with DuckDB's message when the query
-    fails (an unknown table or column, a type error).
+    DESCRIBE, SUMMARIZE and SHOW TABLES are allowed too. An INTERVAL comes as DuckDB's text ('1 year 2 months
+    3 days'), in a list, struct or map too: Python's timedelta would count a month as 30 days. Raises QueryError
+    with DuckDB's message when the query fails (an unknown table or column, a type error), and a hint when peil
+    has one for that kind of error (`error_hint`).
     """
     validate(sql, inspection=True)
     try:
-        cursor = con.execute(sql)
-        rows = cursor.fetchmany(limit + 1) if limit is not None else cursor.fetchall()
-        columns = [d[0] for d in cursor.description or []]
+        relation = _intervals_as_text(con.sql(sql))
+        rows = (relation.limit(limit + 1) if limit is not None else relation).fetchall()
+        columns = list(relation.columns)
     except duckdb.Error as exc:
-        raise QueryError(str(exc).strip(), hint="`peil sources` lists the datasets you can query.") from None
+        raise QueryError(str(exc).strip(), hint=error_hint(exc, sql)) from None
     truncated = limit is not None and len(rows) > limit
     return Result(columns, rows[:limit] if truncated else rows, truncated)
+
+
+def _intervals_as_text(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """`relation` with each column that holds an INTERVAL cast to the same shape with VARCHAR in its place (see
+    `run`); the other columns as they are, duplicate names kept (columns are taken by position)."""
+    shapes = [_interval_free(column_type) for column_type in relation.types]
+    if not any(shapes):
+        return relation
+    columns = enumerate(zip(relation.columns, shapes, strict=True), start=1)
+    return relation.project(", ".join(_select_item(number, name, shape) for number, (name, shape) in columns))
+
+
+def _select_item(number: int, name: str, shape: str | None) -> str:
+    """The select item of column `number` (1-based) named `name`, cast to `shape` when given."""
+    value = f"CAST(#{number} AS {shape})" if shape else f"#{number}"
+    return f"{value} AS {exp.to_identifier(name, quoted=True).sql(dialect='duckdb')}"
+
+
+def _interval_free(column_type: DuckDBPyType) -> str | None:
+    """`column_type` in SQL with every INTERVAL in it made VARCHAR (INTERVAL[] becomes VARCHAR[]); None when it
+    holds no INTERVAL."""
+    if not _holds_interval(column_type):
+        return None
+    shape = exp.DataType.build(str(column_type), dialect="duckdb")
+    return shape.transform(_varchar_for_interval).sql(dialect="duckdb")
+
+
+def _varchar_for_interval(node: exp.Expr) -> exp.Expr:
+    is_interval = isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INTERVAL
+    return exp.DataType.build("VARCHAR") if is_interval else node
+
+
+def _holds_interval(column_type: DuckDBPyType) -> bool:
+    if column_type.id == "interval":
+        return True
+    nested = column_type.id in ("list", "array", "struct", "map", "union")
+    return nested and any(isinstance(t, DuckDBPyType) and _holds_interval(t) for _, t in column_type.children)
+
+
+def error_hint(exc: duckdb.Error, sql: str) -> str | None:
+    """What to do about DuckDB's error `exc` running `sql`: for an unknown table, where the datasets are listed;
+    for a value that does not convert to a type, TRY_CAST (`conversion_hint`); None for any other error, whose
+    message DuckDB already makes specific (a column it suggests, a function's argument types)."""
+    if isinstance(exc, duckdb.CatalogException):
+        return "`peil sources` lists the datasets you can query."
+    if isinstance(exc, duckdb.ConversionException):
+        return conversion_hint(sql)
+    return None
+
+
+def conversion_hint(sql: str) -> str:
+    """The hint for a value that does not convert (DuckDB names the value and the type): the casts in `sql` as
+    TRY_CAST, which gives NULL for such a value instead of stopping the query; without a cast in `sql` (DuckDB
+    converted a value to compare it), how to write one."""
+    casts = [
+        c
+        for c in sqlglot.parse_one(sql, dialect="duckdb").find_all(exp.Cast, bfs=False)
+        if not isinstance(c, exp.TryCast)
+    ]
+    tries = dict.fromkeys(exp.TryCast(this=c.this.copy(), to=c.to.copy()).sql(dialect="duckdb") for c in casts)
+    if not tries:
+        return (
+            "A value did not convert where it was compared or combined with another type: convert it yourself "
+            "with TRY_CAST(column AS type), which gives NULL for a value that does not convert."
+        )
+    return f"TRY_CAST gives NULL for a value that does not convert, instead of this error: {', '.join(tries)}."

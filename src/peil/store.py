@@ -38,7 +38,9 @@ from peil.quality import run as checks
 from peil.quality.declarations import effective, references
 from peil.sources import LoadResult, SourceFile, load_into, source_files
 from peil.sources.conform import DUCKDB_TYPES
-from peil.sources.table import INVALID, LINEAGE, ROW_HASH, row_hash
+from peil.sources.excel import read_sheet
+from peil.sources.files import local_path
+from peil.sources.table import HIDDEN, INVALID, LINEAGE, ROW_HASH, row_hash
 from peil.workspace import Source
 
 _SCHEMA = """
@@ -222,7 +224,8 @@ class Warehouse:
         self.con.execute("BEGIN TRANSACTION")
         try:
             loaded = self._load(source, root, files, table)
-            snapshot = self._record(source, version, table, files, hashed, defined, loaded, build_id)
+            read = self._files_read(source, root, files, table)
+            snapshot = self._record(source, version, table, read, hashed, defined, loaded, build_id)
             now = datetime.now(UTC)
             with checks.evaluate(self.con, source, snapshot, current, now, keep_failures=True) as evaluation:
                 quarantine.keep(self.con, evaluation)
@@ -282,7 +285,8 @@ class Warehouse:
             self.con.execute(f"DROP TABLE {scratch}")
             loaded.row_count = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # noqa: S608
             hashed, defined = content_hash(files), definition_hash(reader)
-            snapshot = self._record(source, version, table, files, hashed, defined, loaded, build_id)
+            read = self._files_read(reader, root, files, table)
+            snapshot = self._record(source, version, table, read, hashed, defined, loaded, build_id)
             self._replace_view(source, snapshot)
             self.audit("snapshot.create", {"dataset": source.name, "version": version, "file": files[0].path})
             self.con.execute("COMMIT")
@@ -325,20 +329,40 @@ class Warehouse:
         assert row is not None
         return str(row[0]), str(row[1])
 
+    def _files_read(self, reader: Source, root: Path, files: list[SourceFile], table: str) -> list[dict[str, Any]]:
+        """What ``meta.snapshots.files_json`` keeps of each file `reader` read into `table`: its path, SHA-256, size,
+        modification time and `sheet`, the name of the sheet read from a workbook (None for other files), also when
+        that sheet gave no rows (it is then looked up in the workbook, which reads that sheet again)."""
+        workbook = reader.format == "excel"
+        found: dict[str, str] = {}
+        if workbook:
+            grouped = f"SELECT _file, any_value(_sheet) FROM {table} GROUP BY _file"  # noqa: S608 -- ours, quoted
+            found = {str(file): str(sheet) for file, sheet in self.con.execute(grouped).fetchall()}
+        return [
+            {
+                "path": f.path,
+                "sha256": f.sha256,
+                "size": f.size,
+                "modified": f.modified.isoformat(),
+                "sheet": (found.get(f.path) or read_sheet(local_path(f, root), reader.options.sheet, f.path).name)
+                if workbook
+                else None,
+            }
+            for f in files
+        ]
+
     def _record(
         self,
         source: Source,
         version: int,
         table: str,
-        files: list[SourceFile],
+        files: list[dict[str, Any]],
         hashed: str,
         defined: str,
         loaded: LoadResult,
         build_id: int,
     ) -> Snapshot:
-        files_json = json.dumps(
-            [{"path": f.path, "sha256": f.sha256, "size": f.size, "modified": f.modified.isoformat()} for f in files]
-        )
+        files_json = json.dumps(files)
         schema_json = source.table_schema.model_dump_json(by_alias=True)
         row = self.con.execute(
             "INSERT INTO meta.snapshots VALUES (nextval('meta.snapshot_ids'), ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, "
@@ -399,13 +423,33 @@ class Warehouse:
         return found[0]
 
     def sheets(self, snapshot: Snapshot) -> dict[str, list[str]]:
-        """Per file of `snapshot` (its path as in `files`), the sheets its rows were read from, by name; a file
-        read without sheets (CSV, JSON, Parquet) is left out."""
+        """Per file of `snapshot` (its path as in `files`), the sheets read from it, by name: the sheet recorded at
+        the load (`sheet` in `files`), so a sheet that gave no rows is named too; for a snapshot loaded before
+        sheets were recorded, the sheets its rows came from. A file read without sheets (CSV, JSON, Parquet) is
+        left out."""
+        if all("sheet" in f for f in snapshot.files):
+            return {str(f["path"]): [str(f["sheet"])] for f in snapshot.files if f["sheet"] is not None}
         found = self.con.execute(
             f"SELECT _file, list(DISTINCT _sheet ORDER BY _sheet) FROM {snapshot.table_name} "  # noqa: S608 -- ours, quoted
             "WHERE _sheet IS NOT NULL GROUP BY _file"
         ).fetchall()
         return {str(file): list(names) for file, names in found}
+
+    def rows_hash(self, snapshot: Snapshot) -> str:
+        """A SHA-256 (hex) of the rows `snapshot` holds: its columns' names and types, its number of rows and the
+        sum (a multiset's hash: equal rows count each time, their order does not count) of each row's 64-bit hash
+        of its values (`_row_hash`) and of the texts that did not fit their type (`_invalid`). Equal for two
+        snapshots holding the same rows, from whatever files or sheets they were read; unlike `content_hash`,
+        which hashes the files' bytes. Reads those two columns of the table; a table made before rows kept
+        `_row_hash` is hashed from its values, which gives the same hash."""
+        described = self.con.execute(f"DESCRIBE {snapshot.table_name}").fetchall()  # ours, quoted
+        columns = [(str(name), str(kind)) for name, kind, *_ in described if name not in HIDDEN]
+        stored = any(name == ROW_HASH for name, *_ in described)
+        values = ROW_HASH if stored else f"hash({', '.join(quote(name) for name, _ in columns)})"
+        total, count = self.con.execute(
+            f"SELECT coalesce(sum(hash({values}, {INVALID})), 0), count(*) FROM {snapshot.table_name}"  # noqa: S608
+        ).fetchall()[0]
+        return hashlib.sha256(json.dumps([columns, int(count), int(total)]).encode()).hexdigest()
 
     def current_snapshot(self, dataset: str) -> Snapshot | None:
         """The dataset's newest snapshot, or None before its first build."""

@@ -24,7 +24,7 @@ import duckdb
 from peil import indicators, models, reports
 from peil.errors import StoreError
 from peil.quality import quarantine
-from peil.reports.i18n import BELGIAN_TIME, terminal_time
+from peil.reports.i18n import BELGIAN_TIME, belgian_time, terminal_time
 from peil.store import Snapshot, Warehouse, quote
 from peil.workspace import Workspace
 
@@ -56,6 +56,20 @@ def offsets(moment: datetime) -> tuple[timedelta, timedelta] | None:
     first, second = (moment.replace(tzinfo=BELGIAN_TIME, fold=fold).utcoffset() for fold in (0, 1))
     assert first is not None and second is not None
     return (first, second) if first > second else None
+
+
+def folder(moment: date | datetime) -> str:
+    """The name of the folder `peil build --as-of` writes the report of `moment` to: no ':' (which Windows does not
+    allow) or space in it, and one name for one moment. A date is a day in Belgian time: site-as-of-2026-03-01. A
+    time is the instant it stands for (`cutoff`), in UTC: 2026-03-01T10:00 in Brussels, 2026-03-01T10:00+01:00 and
+    2026-03-01 09:00z all give site-as-of-2026-03-01T0900Z; seconds and their fraction only when there are any
+    (T090005.25Z)."""
+    if not isinstance(moment, datetime):
+        return f"site-as-of-{moment.isoformat()}"
+    instant = cutoff(moment)
+    seconds = f"{instant:%S}" if instant.second or instant.microsecond else ""
+    fraction = f".{instant.microsecond:06d}".rstrip("0") if instant.microsecond else ""
+    return f"site-as-of-{instant:%Y-%m-%dT%H%M}{seconds}{fraction}Z"
 
 
 @contextmanager
@@ -112,15 +126,30 @@ def _choose(
                 )
             chosen[snapshot.dataset] = snapshot
         row = warehouse.con.execute(
-            "SELECT max(build_id) FROM meta.builds WHERE status = 'ok' AND ($until IS NULL OR started_at <= $until)",
+            "SELECT max(build_id) FILTER (WHERE $until IS NULL OR started_at <= $until), min(started_at) "
+            "FROM meta.builds WHERE status = 'ok'",
             {"until": until},
         ).fetchone()
-    if not chosen or row is None or row[0] is None:
+    assert row is not None  # an aggregate gives one row
+    if not chosen or row[0] is None:
         raise StoreError(
-            f"nothing had been built by {terminal_time(until)}" if until else "nothing has been built yet",
+            _nothing_built(as_of, until, row[1]),
             hint="`peil history DATASET` lists the snapshots and when they were made.",
         )
     return chosen, [s.snapshot_id for s in existing] + list(snapshot_ids), int(row[0])
+
+
+def _nothing_built(as_of: date | datetime | None, until: datetime | None, first: datetime | None) -> str:
+    """The message for a moment before anything was built: the moment in Belgian time as the terminal shows
+    times, and when the first build was. A moment whose Belgian time was neither CET nor CEST (before 1940, mostly)
+    is shown as it was given: the time zone database gives Brussels its local mean time before 1892 (LMT, 17
+    minutes 30 seconds ahead of UTC), which says nothing to anyone (`--as-of 0001-01-01` showed '0001-01-02
+    00:00:00 LMT')."""
+    if as_of is None or until is None:
+        return "nothing has been built yet"
+    shown = terminal_time(until) if belgian_time(until).tzname() in ("CET", "CEST") else as_of.isoformat()
+    later = f"; the first build was at {terminal_time(first)}" if first and first > until else ""
+    return f"nothing had been built by {shown}{later}"
 
 
 def _define(con: duckdb.DuckDBPyConnection, chosen: dict[str, Snapshot], visible: list[int], build_id: int) -> None:

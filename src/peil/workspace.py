@@ -4,7 +4,9 @@ A workspace is a folder a municipality keeps under version control (docs/workspa
 field). Loading validates every file with Pydantic; an error names the file, the line and the field, and says
 what is expected. A key given twice in one mapping is refused (YAML would keep the last one silently), and a
 misspelt field is named as unknown, with the closest known one, rather than reported as the field it misses.
-Nothing here touches the warehouse.
+A key left empty (`options:` with nothing after it, which YAML reads as null) counts as left out where the field
+has a default: an empty `options:` is no options, an empty `checks:` no checks. A required field left empty is
+named as empty, with what to write in it. Nothing here touches the warehouse.
 """
 
 from __future__ import annotations
@@ -40,6 +42,20 @@ M = TypeVar("M", bound=BaseModel)
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_as_left_out(cls, data: Any) -> Any:
+        """`data` without the keys left empty (null) whose field has a default, so that they take it."""
+        if not isinstance(data, dict):
+            return data
+        optional = {
+            key
+            for name, info in cls.model_fields.items()
+            if not info.is_required()
+            for key in (name, info.alias or name)
+        }
+        return {key: value for key, value in data.items() if value is not None or key not in optional}
 
 
 class Constraints(_Strict):
@@ -483,7 +499,23 @@ def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | Non
         hint = f"Allowed: {expected}."
     elif error["type"] in ("missing", "union_tag_not_found"):
         message = f"the field '{loc[-1]}' is required"
+    elif error["type"] == "model_type" or error.get("input", "") is None:
+        given = "is empty" if error.get("input") is None else f"holds {error.get('input')!r}, not fields"
+        message = f"the field '{field}' {given}"
+        hint = _what_to_write(error, model)
     return WorkspaceError(message, Location(file=file, line=line, field=field), hint=hint)
+
+
+def _what_to_write(error: ErrorDetails, model: type[BaseModel]) -> str:
+    """How to fill the field of `error`, which is empty or not of its shape: the fields of an object, the items of
+    a list, or a value after the colon."""
+    key = error["loc"][-1]
+    where = f"'{key}:'" if isinstance(key, str) else "its '-'"
+    if error["type"] == "model_type":
+        return f"Write its fields after {where}, one a line, indented: {', '.join(_allowed_at(model, error['loc']))}."
+    if error["type"] == "list_type":
+        return f"Write its items after {where}, one a line, each as '- item'."
+    return f"Write its value after {where}."
 
 
 def _cause(errors: list[ErrorDetails]) -> tuple[ErrorDetails, str | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import glob
 import gzip
 import hashlib
 import mmap
@@ -42,8 +43,24 @@ def source_files(source: Source, root: Path) -> list[SourceFile]:
     """Resolve `source.path` (a path or glob, relative to `root` unless absolute) to its files, sorted and hashed.
 
     Raises SourceError naming the path or pattern when nothing matches, or naming the file when it is empty.
+    Raises SourceError too, saying how to escape the brackets, when a file's name is `source.path` as written
+    ('data/file [x].csv') but the pattern does not match it (in a pattern, [x] is one character of those in the
+    brackets). Such a file is not read in the pattern's place: a pattern must name the same files whatever other
+    files come to lie beside them, and 'data/file [x].csv' would match a later 'data/file x.csv'.
     """
     matches = [path for path in iter_files(root, source.path) if path.is_file()]
+    literal = root / source.path  # an absolute path stays as it is
+    if literal.is_file() and literal not in matches:
+        shown = [_display_path(path, root, source.path) for path in matches[:3]]
+        found = ", ".join(shown) + (f" and {len(matches) - 3:,} more" if len(matches) > 3 else "") or "no file"
+        escaped = glob.escape(source.path).replace("'", "''")  # in YAML's single quotes
+        raise SourceError(
+            "the path is read as a pattern, in which [...] stands for one character of those in the brackets: it "
+            f"matches {found}, not the file of that name",
+            Location(file=source.path),
+            hint=f"To read that file, escape its brackets in sources/{source.name}.yaml, path: '{escaped}' "
+            "([[] stands for [), or give the file a name without brackets.",
+        )
     if not matches:
         raise SourceError(
             f"no file matches '{source.path}'",
