@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from peil import models, workspace
@@ -56,3 +57,13 @@ def test_sql_that_does_not_parse_names_the_line(starter: Path) -> None:
 
 def test_trailing_semicolon_is_allowed() -> None:
     assert models.body("SELECT 1;\n ") == "SELECT 1"
+
+
+def test_models_and_indicators_sum_on_one_thread_and_the_setting_comes_back() -> None:
+    """On two threads a float sum's partial sums are added in an order that varies from run to run; on one, a
+    rebuild (peil build --as-of) gives the same values to the last bit."""
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    with models.one_order(con):
+        assert con.execute("SELECT current_setting('threads')").fetchall() == [(1,)]
+    assert con.execute("SELECT current_setting('threads')").fetchall() == [(2,)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -16,7 +18,7 @@ from typer.testing import CliRunner, Result
 from peil import indicators, timetravel, workspace
 from peil.build import build
 from peil.cli import app
-from peil.errors import StoreError
+from peil.errors import QueryError, StoreError
 from peil.reports.i18n import terminal_time
 
 POPULATION = "data/bevolking_2009_2015.csv"
@@ -69,6 +71,21 @@ def test_build_as_of_renders_the_earlier_report_beside_the_current_one(two_build
     assert len(pages) >= 3
 
 
+def test_build_as_of_now_renders_the_current_site_byte_for_byte(two_builds: tuple[Path, datetime]) -> None:
+    """Found by a new user: the changes page of a report as of a moment said 'there is no table
+    raw."bevolking__v1"', and the quality and question pages were missing."""
+    root, _ = two_builds
+    _, pages = timetravel.build_as_of(workspace.load(root), datetime.now(UTC), root / "again")
+    current = sorted(path.name for path in (root / "site").glob("*.html"))
+    assert sorted(path.name for path in pages) == current
+    assert {"wijzigingen.html", "kwaliteit.html"} <= set(current)
+    for name in current:
+        assert (root / "again" / name).read_bytes() == (root / "site" / name).read_bytes(), name
+    assert "<td>36015</td><td>2015</td><td><del>60386</del></td><td><ins>60999</ins></td>" in (
+        root / "again" / "wijzigingen.html"
+    ).read_text(encoding="utf-8")
+
+
 def test_sql_as_of_and_by_snapshot_see_the_earlier_rows(two_builds: tuple[Path, datetime]) -> None:
     root, between = two_builds
     sql = "SELECT \"2015\" FROM bevolking WHERE CD_MUNTY_REFNIS = '36015'"
@@ -111,9 +128,24 @@ def test_a_moment_before_the_first_build_is_an_error(two_builds: tuple[Path, dat
 def test_an_overlay_query_cannot_read_files(two_builds: tuple[Path, datetime]) -> None:
     root, between = two_builds
     with timetravel.overlay(workspace.load(root), between) as view:
-        timetravel.lock(view.con)
-        with pytest.raises(duckdb.PermissionException):
-            view.con.execute("SELECT * FROM read_csv('/etc/passwd')")
+        with pytest.raises(QueryError, match="Permission Error"):
+            timetravel.run_query(view, "SELECT * FROM read_csv('/etc/passwd')")
+        with pytest.raises(duckdb.InvalidInputException, match="the configuration has been locked"):
+            view.con.execute("SET enable_external_access = true")
+
+
+def test_an_overlay_query_sees_the_versions_of_then_and_never_todays_tables(two_builds: tuple[Path, datetime]) -> None:
+    root, between = two_builds
+    with timetravel.overlay(workspace.load(root), between) as view:
+        run = functools.partial(timetravel.run_query, view)
+        assert run('SELECT "2015" FROM raw."bevolking__v1" WHERE CD_MUNTY_REFNIS = \'36015\'').rows == [(60386,)]
+        with pytest.raises(QueryError, match=re.escape("Table with name bevolking__v2 does not exist!\n")):
+            run('SELECT * FROM raw."bevolking__v2"')  # loaded after the moment
+        with pytest.raises(QueryError, match=re.escape("warehouse.bevolking is today's data")) as e:
+            run("SELECT * FROM warehouse.bevolking")
+        assert e.value.hint and "Leave out --as-of and --snapshot" in e.value.hint
+        with pytest.raises(QueryError, match=re.escape('warehouse.raw."bevolking__v2" is today')):
+            run('WITH x AS (SELECT * FROM warehouse.raw."bevolking__v2") SELECT * FROM x')
 
 
 def test_a_date_stands_for_the_end_of_that_day_in_brussels() -> None:
@@ -290,6 +322,10 @@ def test_as_of_a_moment_before_a_source_existed_leaves_out_the_models_that_read_
             ).fetchall()
         }
         assert "meldingen_totaal" not in tables and "bevolking_per_jaar" in tables
+        with pytest.raises(QueryError) as refused:
+            timetravel.run_query(view, "SELECT * FROM meldingen")
+        assert "Did you mean" not in refused.value.message and "meldingen does not exist" in refused.value.message
+        assert refused.value.hint == "The datasets then: bevolking, gemeenten."
     with timetravel.overlay(workspace.load(root)) as view:
         assert view.con.execute("SELECT n FROM meldingen_totaal").fetchall() == [(7,)]
 

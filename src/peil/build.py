@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from peil import indicators, models, query, reports, workspace
 from peil.errors import PeilError
 from peil.quality.declarations import ordered
@@ -139,16 +141,28 @@ def _answer(
     the runs whose inputs changed."""
     total = len(asked)
     with query.read_only(ws.warehouse_path) as con:
-        resolve = resolver(con)
-        for done, (question_id, question) in enumerate(asked.items()):
-            notify(Step("questions", question_id, done, total))
-            summary.question_runs[question_id] = run_question(
-                question, resolve, samples=REPORT_SAMPLES, seed=REPORT_SEED
-            )
+        summary.question_runs = answers(
+            con, asked, lambda done, question_id: notify(Step("questions", question_id, done, total))
+        )
     with Warehouse.open(ws.warehouse_path) as warehouse:
         recorded = [record_if_changed(warehouse.con, result) for result in summary.question_runs.values()]
     summary.runs_recorded = sum(run_id is not None for run_id in recorded)
     notify(Step("questions", "", total, total))
+
+
+def answers(
+    con: duckdb.DuckDBPyConnection, asked: dict[str, Question], before_each: Callable[[int, str], None] | None = None
+) -> dict[str, Run]:
+    """Each question of `asked` run on the data on `con` as the report shows it (REPORT_SAMPLES samples, seed
+    REPORT_SEED, so a rerun on the same data gives the same answer), by id; `before_each(done, question_id)` is
+    called before each. Raises QuestionError as peil.questions.run does."""
+    resolve = resolver(con)
+    runs: dict[str, Run] = {}
+    for done, (question_id, question) in enumerate(asked.items()):
+        if before_each:
+            before_each(done, question_id)
+        runs[question_id] = run_question(question, resolve, samples=REPORT_SAMPLES, seed=REPORT_SEED)
+    return runs
 
 
 def _owner_warnings(ws: workspace.Workspace) -> list[str]:

@@ -509,8 +509,7 @@ def sql(
             result = query.run(con, statement, limit=row_limit)
     else:
         with timetravel.overlay(loaded, _moment(as_of) if as_of is not None else None, snapshot or ()) as view:
-            timetravel.lock(view.con)
-            result = query.run(view.con, statement, limit=row_limit)
+            result = timetravel.run_query(view, statement, limit=row_limit)
     print_rows(console, result.columns, result.rows, output_format)
     if output_format is OutputFormat.table and result.truncated:
         console.print(f"[yellow]Only the first {limit} rows are shown; use --limit or --format csv.[/]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from peil.errors import IndicatorError, Location
-from peil.models import body, references
+from peil.models import body, one_order, references
 from peil.workspace import Indicator, Workspace
 
 REQUIRED_COLUMNS = ("entity", "period", "value")
@@ -18,13 +18,12 @@ REQUIRED_COLUMNS = ("entity", "period", "value")
 def compute(con: duckdb.DuckDBPyConnection, workspace: Workspace, build_id: int) -> dict[str, int]:
     """Compute every indicator into meta.indicator_values for `build_id`; return the row count per indicator.
 
+    Computed on one thread, so that a rebuild gives the same values to the last bit (peil.models.one_order).
     Raises IndicatorError (file) when an indicator's SQL fails, lacks one of the columns entity, period and
     value, or returns the same (entity, period) twice.
     """
-    counts: dict[str, int] = {}
-    for indicator in workspace.indicators.values():
-        counts[indicator.id] = _compute_one(con, indicator, build_id)
-    return counts
+    with one_order(con):
+        return {indicator.id: _compute_one(con, indicator, build_id) for indicator in workspace.indicators.values()}
 
 
 def upstream(indicator: Indicator) -> set[str]:

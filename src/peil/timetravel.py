@@ -20,10 +20,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
-from peil import indicators, models, reports
-from peil.errors import StoreError
+from peil import indicators, models, query, reports
+from peil.build import answers
+from peil.errors import QueryError, StoreError
 from peil.quality import quarantine
+from peil.questions import load_all
 from peil.reports.i18n import BELGIAN_TIME, belgian_time, terminal_time
 from peil.store import Snapshot, Warehouse, quote
 from peil.workspace import Workspace
@@ -85,26 +89,52 @@ def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: S
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{_literal(ws.warehouse_path)}' AS warehouse (READ_ONLY)")
-        _define(con, chosen, visible, build_id)
+        _define(con, chosen, visible, build_id, cutoff(as_of) if as_of is not None else None)
         models.run(con, ws, set(chosen))
         yield Overlay(con, build_id, chosen)
     finally:
         con.close()
 
 
-def lock(con: duckdb.DuckDBPyConnection) -> None:
-    """Cut an overlay off from files and the network, for running a user's query on it."""
-    con.execute("SET enable_external_access = false; SET enable_progress_bar = false; SET lock_configuration = true")
+def run_query(view: Overlay, sql: str, limit: int | None = None) -> query.Result:
+    """Run a user's read-only `sql` (see peil.query.run) on the overlay, cut off from files and the network.
+
+    Raises QueryError as peil.query.run does, and when `sql` names a table of the attached warehouse
+    (warehouse.personeel): that is the current data, not the data of the moment. DuckDB's suggestion of such a
+    table for one that did not exist yet is replaced by the datasets there were.
+    """
+    (locked,) = view.con.execute("SELECT current_setting('lock_configuration')").fetchall()[0]
+    if not locked:
+        view.con.execute("SET enable_external_access = false; SET enable_progress_bar = false")
+        view.con.execute("SET lock_configuration = true")
+    query.validate(sql, inspection=True)
+    tables = sqlglot.parse_one(sql, dialect="duckdb").find_all(exp.Table)
+    current = [t for t in tables if (t.catalog or t.db).lower() == "warehouse"]  # warehouse.x: its schema main
+    if current:
+        raise QueryError(
+            f"{current[0].sql(dialect='duckdb')} is today's data, not the data of the moment asked for",
+            hint='Leave out --as-of and --snapshot to query today\'s data; earlier versions are raw."DATASET__vN".',
+        )
+    try:
+        return query.run(view.con, sql, limit)
+    except QueryError as exc:
+        if '"warehouse.' not in exc.message:
+            raise
+        message = exc.message.split("\nDid you mean")[0]
+        raise QueryError(message, hint=f"The datasets then: {', '.join(sorted(view.snapshots))}.") from None
 
 
 def build_as_of(ws: Workspace, as_of: date | datetime, out: Path) -> tuple[int, list[Path]]:
-    """Recompute models and indicators as they stood at `as_of` and render the site into `out`.
+    """Recompute models, indicators and the answers to the questions as they stood at `as_of` (with today's
+    definitions) and render the site into `out`: the quality page shows the checks of the build current then,
+    the changes page that build's diffs, and each question's history its runs until then.
 
     Returns the id of the build that was current then and the pages written. The warehouse is not changed.
     """
     with overlay(ws, as_of) as view:
         indicators.compute(view.con, ws, view.build_id)
-        return view.build_id, reports.render_site(ws, view.con, out, view.build_id)
+        runs = answers(view.con, load_all(ws.root))
+        return view.build_id, reports.render_site(ws, view.con, out, view.build_id, runs)
 
 
 def _choose(
@@ -152,7 +182,17 @@ def _nothing_built(as_of: date | datetime | None, until: datetime | None, first:
     return f"nothing had been built by {shown}{later}"
 
 
-def _define(con: duckdb.DuckDBPyConnection, chosen: dict[str, Snapshot], visible: list[int], build_id: int) -> None:
+def _define(
+    con: duckdb.DuckDBPyConnection,
+    chosen: dict[str, Snapshot],
+    visible: list[int],
+    build_id: int,
+    until: datetime | None,
+) -> None:
+    """The overlay's views: of the chosen snapshots, by dataset, and of every snapshot that existed then, by
+    its table's name (raw."personeel__v3"); and its meta tables, each holding what the warehouse's held at build
+    `build_id` (question runs: until `until`). meta.snapshots names each snapshot's table in the attached
+    warehouse (warehouse.raw."personeel__v3"), so a diff of two of them reads them as tables."""
     con.execute("CREATE SCHEMA meta")
     con.execute(
         "CREATE TABLE meta.quarantine AS SELECT * FROM warehouse.meta.quarantine WHERE list_contains(?, snapshot_id)",
@@ -161,11 +201,25 @@ def _define(con: duckdb.DuckDBPyConnection, chosen: dict[str, Snapshot], visible
     for dataset, snapshot in chosen.items():
         rows = quarantine.view_sql(con, f"warehouse.{snapshot.table_name}", snapshot.snapshot_id)
         con.execute(f"CREATE VIEW main.{quote(dataset)} AS {rows}")
+    con.execute("CREATE SCHEMA raw")
+    for (table,) in con.execute(
+        "SELECT table_name FROM warehouse.meta.snapshots WHERE list_contains(?, snapshot_id)", [visible]
+    ).fetchall():
+        con.execute(f"CREATE VIEW {table} AS FROM warehouse.{table}")
     con.execute(
-        "CREATE TABLE meta.snapshots AS SELECT * FROM warehouse.meta.snapshots WHERE list_contains(?, snapshot_id)",
+        "CREATE TABLE meta.snapshots AS SELECT * REPLACE ('warehouse.' || table_name AS table_name) "
+        "FROM warehouse.meta.snapshots WHERE list_contains(?, snapshot_id)",
         [visible],
     )
-    con.execute("CREATE TABLE meta.builds AS SELECT * FROM warehouse.meta.builds WHERE build_id <= ?", [build_id])
+    for table in ("builds", "check_results", "quality_scores"):
+        con.execute(f"CREATE TABLE meta.{table} AS FROM warehouse.meta.{table} WHERE build_id <= ?", [build_id])
+    runs = "SELECT 1 FROM duckdb_tables() WHERE database_name = 'warehouse' AND table_name = 'question_runs'"
+    if con.execute(runs).fetchall():  # made when a question first runs (peil.questions.history)
+        con.execute(
+            "CREATE TABLE meta.question_runs AS FROM warehouse.meta.question_runs "
+            "WHERE $until IS NULL OR ran_at <= $until",
+            {"until": until},
+        )
     con.execute("CREATE TABLE meta.indicator_values AS SELECT * FROM warehouse.meta.indicator_values LIMIT 0")
     con.execute("CREATE TABLE meta.lineage AS SELECT * FROM warehouse.meta.lineage WHERE build_id = ?", [build_id])
 
