@@ -147,6 +147,44 @@ def _rows(root: Path, sql: str, params: list[object]) -> list[tuple[object, ...]
         con.close()
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "said"),
+    [
+        (
+            "2.500,00",
+            "3x",
+            "2 values do not fit their field's type, the first here '2.500,00'; their rows are "
+            "quarantined (check 'type'); it reads as a number written the Belgian way: declare options.decimal: ',' "
+            "and options.thousands: '.'",
+        ),
+        (
+            "0,75",
+            "1",
+            "'0,75' does not fit its field's type; its row is quarantined (check 'type'); it reads as a "
+            "number written the Belgian way: declare options.decimal: ','",
+        ),
+        ("x", "1", "'x' does not fit its field's type; its row is quarantined (check 'type')"),
+    ],
+    ids=["thousands point", "decimal comma", "no number"],
+)
+def test_a_value_that_does_not_fit_is_located_and_a_belgian_number_names_its_options(
+    tmp_path: Path, first: str, second: str, said: str
+) -> None:
+    """Found by a new user: the warning named no row or column, and 2.500,00 got no word on the options."""
+    root = tmp_path / "ws"
+    (root / "sources").mkdir(parents=True)
+    (root / "data").mkdir()
+    (root / "peil.yaml").write_text("name: t\nmunicipality: '36015'\n", encoding="utf-8")
+    (root / "data" / "lonen.csv").write_text(f"nr;loon\nP1;1500\nP2;{first}\nP3;{second}\n", encoding="utf-8")
+    (root / "sources" / "lonen.yaml").write_text(
+        "path: data/lonen.csv\nowner: HR\nschema:\n  fields:\n    - {name: nr, type: string}\n"
+        "    - {name: loon, type: number}\n",
+        encoding="utf-8",
+    )
+    warnings = build(root).ingested["lonen"].snapshot.warnings
+    assert f"data/lonen.csv, row 3, column 'loon': {said}" in warnings
+
+
 def test_a_value_that_does_not_fit_its_type_quarantines_its_row_with_the_value(starter: Path) -> None:
     build(starter)
     _replace(starter / POPULATION, "36015,56893,", "36015,56893x,")
@@ -155,7 +193,10 @@ def test_a_value_that_does_not_fit_its_type_quarantines_its_row_with_the_value(s
     assert _held(starter, "bevolking") == [
         (POPULATION, 231, '{"CD_MUNTY_REFNIS":"36015"}', [("type", "2009", "not a whole number", "56893x")])
     ]
-    assert any("1 value does not fit its field" in w for w in summary.ingested["bevolking"].snapshot.warnings)
+    assert (
+        f"{POPULATION}, row 231, column '2009': '56893x' does not fit its field's type; its row is quarantined "
+        "(check 'type')" in summary.ingested["bevolking"].snapshot.warnings
+    )
     # raw keeps every row; the current view leaves the quarantined one out
     assert _value(starter, "SELECT count(*) FROM raw.bevolking__v2") == 589
     assert _value(starter, "SELECT count(*) FROM bevolking") == 588

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +16,10 @@ from peil.sources import delimited, excel, structured
 from peil.sources.conform import check_formats
 from peil.sources.files import SourceFile, local_path
 from peil.sources.table import INVALID, Loaded, Target, create, insertion_order_kept
-from peil.workspace import Source
+from peil.workspace import ReadOptions, Source
 
+THOUSANDS_POINT = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")  # 2.500 and 1.234,5 as Belgians write them
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")  # 0,75
 Reader = Callable[[Target, Source, SourceFile, Path, Path], Loaded]
 READERS: dict[str, Reader] = {
     "csv": delimited.load,
@@ -75,24 +78,43 @@ def load_into(
             result.row_count += loaded.rows
             result.remarks += loaded.remarks
     if lenient:
-        result.remarks += _misfits(con, table)
+        result.remarks += _misfits(con, table, source)
     return result
 
 
-def _misfits(con: duckdb.DuckDBPyConnection, table: str) -> list[Remark]:
-    """Per file, how many values did not fit their type (never silently NULL: TYP-02)."""
-    counts = con.execute(
-        f"SELECT _file, sum(cardinality({INVALID})) FROM {table} WHERE {INVALID} IS NOT NULL "  # noqa: S608
-        "GROUP BY _file ORDER BY _file"
+def _misfits(con: duckdb.DuckDBPyConnection, table: str, source: Source) -> list[Remark]:
+    """Per file and sheet, how many values did not fit their type (never silently NULL: TYP-02), located at the
+    first of them, with its text; and for a number written as Belgians write one (1.234,5) in a source not read so,
+    the options that read it."""
+    found = con.execute(
+        f"SELECT _file, _sheet, sum(cardinality({INVALID})), min(_row), "  # noqa: S608
+        f"arg_min(map_keys({INVALID})[1], _row), arg_min(map_values({INVALID})[1], _row) "
+        f"FROM {table} WHERE {INVALID} IS NOT NULL GROUP BY ALL ORDER BY _file, _sheet NULLS FIRST"
     ).fetchall()
     return [
         Remark(
-            Location(file=file),
-            Problem.literal(
-                "1 value does not fit its field's type; its row is quarantined (check 'type')"
-                if count == 1
-                else f"{int(count)} values do not fit their field's type; their rows are quarantined (check 'type')"
-            ),
+            Location(file=file, sheet=sheet, row=int(row), column=column),
+            Problem.literal(_misfit_text(int(count), text, source)),
         )
-        for file, count in counts
+        for file, sheet, count, row, column, text in found
     ]
+
+
+def _misfit_text(count: int, text: str, source: Source) -> str:
+    """The remark on `count` values that did not fit, the first of which is `text`."""
+    said = (
+        f"{text!r} does not fit its field's type; its row is quarantined (check 'type')"
+        if count == 1
+        else f"{count} values do not fit their field's type, the first here {text!r}; their rows are quarantined "
+        "(check 'type')"
+    )
+    return said + _number_options(text.strip(), source.options)
+
+
+def _number_options(text: str, options: ReadOptions) -> str:
+    """For a `text` that reads as a number written the Belgian way (2.500,00 or 0,75) in a source not read so,
+    the remark's end naming the options that read it; else ''."""
+    wanted = {"decimal": ",", "thousands": "."} if THOUSANDS_POINT.fullmatch(text) else {}
+    wanted = wanted or ({"decimal": ","} if DECIMAL_COMMA.fullmatch(text) else {})
+    missing = [f"options.{name}: '{value}'" for name, value in wanted.items() if getattr(options, name) != value]
+    return f"; it reads as a number written the Belgian way: declare {' and '.join(missing)}" if missing else ""
