@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 from peil import indicators, timetravel, workspace
 from peil.build import build
 from peil.cli import app
-from peil.errors import QueryError, StoreError
+from peil.errors import ModelError, QueryError, StoreError
 from peil.reports.i18n import terminal_time
 
 POPULATION = "data/bevolking_2009_2015.csv"
@@ -84,6 +84,19 @@ def test_build_as_of_now_renders_the_current_site_byte_for_byte(two_builds: tupl
     assert "<td>36015</td><td>2015</td><td><del>60386</del></td><td><ins>60999</ins></td>" in (
         root / "again" / "wijzigingen.html"
     ).read_text(encoding="utf-8")
+
+
+def test_a_model_that_fails_on_the_earlier_data_names_the_versions_of_then(two_builds: tuple[Path, datetime]) -> None:
+    """Found by a new user: an indicator written for a renamed column failed build --as-of without a word on
+    which versions it ran on."""
+    root, between = two_builds
+    (root / "models" / "stale.sql").write_text('SELECT "2016" FROM bevolking', encoding="utf-8")
+    with pytest.raises(ModelError) as failed, timetravel.overlay(workspace.load(root), between):
+        pass
+    assert failed.value.hint == (
+        "As of then: bevolking version 1, gemeenten version 1; the models and indicators are today's files, and "
+        "one written for a later version of its data may fail on an earlier one (`peil history DATASET`)."
+    )
 
 
 def test_sql_as_of_and_by_snapshot_see_the_earlier_rows(two_builds: tuple[Path, datetime]) -> None:

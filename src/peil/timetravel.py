@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from peil import indicators, models, query, reports
 from peil.build import answers
-from peil.errors import QueryError, StoreError
+from peil.errors import IndicatorError, ModelError, QueryError, StoreError
 from peil.quality import quarantine
 from peil.questions import load_all
 from peil.reports.i18n import BELGIAN_TIME, belgian_time, terminal_time
@@ -82,8 +82,8 @@ def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: S
 
     A model that reads a source not loaded yet at `as_of` is left out (peil.models.run).
     Raises StoreError when nothing had been built by `as_of`, a snapshot id does not exist or two are of one
-    dataset; ModelError
-    when a model fails on the earlier data.
+    dataset; ModelError when a model fails on the earlier data (and IndicatorError when an indicator computed in
+    the overlay does), with a hint naming the versions in use.
     """
     chosen, visible, build_id = _choose(ws, as_of, snapshot_ids)
     con = duckdb.connect()
@@ -92,8 +92,20 @@ def overlay(ws: Workspace, as_of: date | datetime | None = None, snapshot_ids: S
         _define(con, chosen, visible, build_id, cutoff(as_of) if as_of is not None else None)
         models.run(con, ws, set(chosen))
         yield Overlay(con, build_id, chosen)
+    except (ModelError, IndicatorError) as exc:
+        exc.hint = " ".join(filter(None, [exc.hint, _versions_hint(chosen)]))
+        raise
     finally:
         con.close()
+
+
+def _versions_hint(chosen: dict[str, Snapshot]) -> str:
+    """What to know when a model or indicator fails in an overlay: the versions it ran on."""
+    then = ", ".join(f"{dataset} version {snapshot.version}" for dataset, snapshot in sorted(chosen.items()))
+    return (
+        f"As of then: {then}; the models and indicators are today's files, and one written for a later version of "
+        "its data may fail on an earlier one (`peil history DATASET`)."
+    )
 
 
 def run_query(view: Overlay, sql: str, limit: int | None = None) -> query.Result:
