@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from test_scan_extracts import counts_without_key, staff_trial, trial, with_zeros_lost
 from typer.testing import CliRunner
 
 from peil import workspace
@@ -38,11 +39,33 @@ def copies(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, stray.Truth]
     return folder, stray.write_demo(folder)
 
 
+ALIKE = ("personeel_export_loonmotor.csv", "Kopie van personeel (3).xlsx", "personeel_hr.xlsx")  # as personeel.xlsx
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, stray.Truth]:
+    """The demo's copies, but each of those with the rows and values of personeel.xlsx (ALIKE: the CSV export,
+    the titled copy with a total row, the copy with a renamed column) with a dienst of its own, so that every copy
+    is a version and is loaded."""
+    folder = tmp_path_factory.mktemp("versions")
+    made = stray.demo_copies()
+    for number, copy in enumerate(c for c in made if c.path in ALIKE):
+        key = list(copy.table.rows)[number]
+        copy.edits.append(stray.Edit(key, "dienst", copy.table.rows[key]["dienst"], f"Dienst {number}"))
+        copy.table.rows[key]["dienst"] = f"Dienst {number}"
+    for copy in made:
+        stray.write_copy(folder, copy)
+    return folder, stray.Truth(made)
+
+
 def test_adopt_makes_a_source_and_a_snapshot_per_copy_oldest_first(
     root: Path, copies: tuple[Path, stray.Truth]
 ) -> None:
+    """personeel.xlsx, an extract of personeel_v2_def.xlsx made before it (a list that grew), is its earlier
+    version; the copies with its rows and values are loaded once, as it (found in a user trial: each was a version
+    of its own)."""
     folder, truth = copies
-    run = CliRunner().invoke(app, ["adopt", "g1", str(folder), "-w", str(root)])
+    run = CliRunner().invoke(app, ["adopt", "g1", str(folder), "-w", str(root)], env={"COLUMNS": "200"})
     assert run.exit_code == 0, run.output
     source = workspace.load(root).sources["personeel"]
     assert source.path == "data/personeel/personeel_v2_def.xlsx" and source.table_schema.primary_key == [
@@ -51,10 +74,27 @@ def test_adopt_makes_a_source_and_a_snapshot_per_copy_oldest_first(
     assert (root / "data" / "personeel" / "personeel_v2_def.xlsx").is_file()
     with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
         snapshots = warehouse.snapshots("personeel")
-    staff = sorted((c for c in truth.copies if c.group), key=lambda c: c.modified)
-    assert [Path(s.files[0]["path"]).name for s in snapshots] == [Path(c.path).name for c in staff]
-    assert [s.version for s in snapshots] == list(range(1, 8))
+    staff = sorted((c for c in truth.copies if c.group and c.path not in ALIKE), key=lambda c: c.modified)
+    assert (
+        [Path(s.files[0]["path"]).name for s in snapshots]
+        == [Path(c.path).name for c in staff]
+        == [
+            "personeel.xlsx",
+            "personeel_jan.xlsx",
+            "personeel_an.ods",
+            "personeel_v2_def.xlsx",
+        ]
+    )
+    assert [s.version for s in snapshots] == list(range(1, 5))
     assert [s.row_count for s in snapshots] == [len(c.table.rows) for c in staff]
+    assert [line for line in run.output.splitlines() if line.startswith("not loaded")] == [
+        f"not loaded: {file}: the same as personeel.xlsx [Personeel], not loaded again"
+        for file in (
+            "personeel_export_loonmotor.csv",
+            "Kopie van personeel (3).xlsx [Personeel]",
+            "personeel_hr.xlsx [Personeel]",
+        )
+    ]
     built = CliRunner().invoke(app, ["build", "-w", str(root)])
     assert built.exit_code == 0 and "unchanged" in built.stdout  # the adopted file is the current snapshot
     history = CliRunner().invoke(app, ["history", "personeel", "-w", str(root)])
@@ -63,8 +103,10 @@ def test_adopt_makes_a_source_and_a_snapshot_per_copy_oldest_first(
     assert places == sorted(places)  # oldest first
 
 
-def test_every_copy_is_read_with_its_own_format_and_column_names(root: Path, copies: tuple[Path, stray.Truth]) -> None:
-    folder, truth = copies
+def test_every_copy_is_read_with_its_own_format_and_column_names(
+    root: Path, versions: tuple[Path, stray.Truth]
+) -> None:
+    folder, truth = versions
     adopt(folder, "g1", root)
     disputed = next(e.key for c in truth.copies for e in c.edits if e.column == "fte")
     with duckdb.connect(str(root / ".peil" / "warehouse.duckdb"), read_only=True) as con:
@@ -81,10 +123,10 @@ def test_every_copy_is_read_with_its_own_format_and_column_names(root: Path, cop
     assert totals == [(0,)] and born == [("DATE",)]
 
 
-def test_every_copys_snapshot_stores_the_hash_of_its_values(root: Path, copies: tuple[Path, stray.Truth]) -> None:
+def test_every_copys_snapshot_stores_the_hash_of_its_values(root: Path, versions: tuple[Path, stray.Truth]) -> None:
     """Each adopted copy's rows carry the hash of their values in the source's fields (the copy's own column
     names mapped), as a build's snapshot does, so that a diff can use it; the dataset's view leaves it out."""
-    adopt(copies[0], "g1", root)
+    adopt(versions[0], "g1", root)
     with duckdb.connect(str(root / ".peil" / "warehouse.duckdb"), read_only=True) as con:
         fields = [r[0] for r in con.execute("DESCRIBE personeel").fetchall()]
         values = ", ".join(f'"{f}"' for f in fields)
@@ -98,8 +140,8 @@ def test_every_copys_snapshot_stores_the_hash_of_its_values(root: Path, copies: 
     assert stale == [0] * 7
 
 
-def test_the_chosen_file_can_be_named_and_referenced(root: Path, copies: tuple[Path, stray.Truth]) -> None:
-    folder, _ = copies
+def test_the_chosen_file_can_be_named_and_referenced(root: Path, versions: tuple[Path, stray.Truth]) -> None:
+    folder, _ = versions
     adopted = adopt(folder, "g1", root, file="personeel_jan.xlsx", name="staff_register", reference=True)
     assert adopted.data == folder / "personeel_jan.xlsx"
     assert adopted.snapshots[-1] == (7, "personeel_jan.xlsx [Personeel]")
@@ -230,8 +272,8 @@ def test_a_file_whose_name_holds_square_brackets_is_adopted(root: Path, tmp_path
     """A source's path is a glob, in which [v2] would be a class of characters: infer escapes the file's name."""
     folder = tmp_path / "map [oud]"
     folder.mkdir()
-    for name in ("personeel [v2].csv", "personeel.csv"):
-        (folder / name).write_text("code;naam\n" + "".join(f"{i:05d};n{i}\n" for i in range(50)), encoding="utf-8")
+    for name, rows in (("personeel [v2].csv", 51), ("personeel.csv", 50)):
+        (folder / name).write_text("code;naam\n" + "".join(f"{i:05d};n{i}\n" for i in range(rows)), encoding="utf-8")
     os.utime(folder / "personeel.csv", (1_700_000_000, 1_700_000_000))
     adopted = adopt(folder, "g1", root, file="personeel [v2].csv", reference=True)
     assert [file for _, file in adopted.snapshots] == ["personeel.csv", "personeel [v2].csv"]
@@ -240,3 +282,84 @@ def test_a_file_whose_name_holds_square_brackets_is_adopted(root: Path, tmp_path
     )
     history = CliRunner().invoke(app, ["history", adopted.name, "-w", str(root)], env={"COLUMNS": "300"})
     assert "map [oud]/personeel [v2].csv" in history.output  # not taken for Rich markup
+
+
+def test_an_extract_and_a_byte_identical_copy_are_not_loaded_as_versions(root: Path, tmp_path: Path) -> None:
+    """Found in a user trial: the export of the 43 OCMW staff became a version (the diff said 157 removed, the
+    next version added them back) and the identical copy in sub/ another. Left out, with the reason, the history
+    is January's list and June's version, which removed one member of staff and added one."""
+    folder = tmp_path / "gedeeld"
+    staff_trial(folder)
+    run = CliRunner().invoke(app, ["adopt", "g1", str(folder), "-w", str(root)], env={"COLUMNS": "300"})
+    assert run.exit_code == 0, run.output
+    assert [line for line in run.output.splitlines() if line.startswith("not loaded")] == [
+        "not loaded: sub/Kopie van personeel_jan.csv: the same as personeel_jan.csv, not loaded again",
+        "not loaded: ocmw_only.csv: an extract of personeel_jan.csv (its rows are all in that file, with the same "
+        "values): a filtered export, not a version",
+    ]
+    with Warehouse.open(root / ".peil" / "warehouse.duckdb", read_only=True) as warehouse:
+        snapshots = warehouse.snapshots("personeel_jun")
+    assert [(s.version, s.files[0]["path"].rpartition("/")[2], s.row_count) for s in snapshots] == [
+        (1, "personeel_jan.csv", 200),
+        (2, "personeel_jun_v2.csv", 200),
+    ]
+    diff = CliRunner().invoke(app, ["diff", "personeel_jun", "-w", str(root)])
+    assert "1 added, 1 removed, 0 changed" in diff.output
+
+
+def test_copies_alike_with_the_chosen_file_and_its_extracts_are_left_out(root: Path, tmp_path: Path) -> None:
+    """b_vol.csv, recommended, is byte-identical to the older a_vol.csv: the chosen file is loaded, a_vol.csv not
+    again; the partial copies of March and June hold only rows of both, so they are extracts of the chosen file."""
+    folder = tmp_path / "lijsten"
+    folder.mkdir()
+    trial(folder)
+    adopted = adopt(folder, "g1", root)
+    assert adopted.snapshots == [(1, "b_vol.csv")]
+    extract = (
+        "an extract of b_vol.csv (its rows are all in that file, with the same values): a filtered export, not a "
+        "version"
+    )
+    assert adopted.left_out == [
+        ("a_vol.csv", "the same as b_vol.csv, not loaded again"),
+        ("d_klein.csv", extract),
+        ("c_deel.csv", extract),
+    ]
+
+
+def test_an_extract_chosen_as_the_authoritative_file_is_refused(root: Path, tmp_path: Path) -> None:
+    """The full lists would become the earlier versions of the OCMW export, so adopt says what the file is and
+    what to do instead, and writes nothing."""
+    folder = tmp_path / "gedeeld"
+    staff_trial(folder)
+    with pytest.raises(PeilError) as refused:
+        adopt(folder, "g1", root, file="ocmw_only.csv")
+    assert refused.value.message == (
+        "ocmw_only.csv is an extract of personeel_jan.csv: its 43 rows are all in that file (of 200), with the same "
+        "values; a filtered export is no version of the dataset"
+    )
+    assert refused.value.hint == (
+        "Adopt personeel_jun_v2.csv, the recommended file (leave out --file), or make the extract a dataset of its "
+        f"own: peil infer '{folder.resolve() / 'ocmw_only.csv'}' -o sources/NAME.yaml"
+    )
+    assert not (root / "sources").exists() and not (root / "data").exists()
+
+
+def test_without_a_key_copies_of_as_many_rows_are_each_a_version(root: Path, tmp_path: Path) -> None:
+    """Counts per service without a key column: March's list has other counts than January's, so it is loaded
+    too; only January's byte-identical copy is left out (each was, as 'the same rows and values')."""
+    counts_without_key(tmp_path / "tellingen")
+    adopted = adopt(tmp_path / "tellingen", "g1", root, name="tellingen")
+    assert [file for _, file in adopted.snapshots] == ["tellingen.csv", "tellingen_maart.csv"]
+    assert adopted.left_out == [("tellingen_kopie.csv", "the same as tellingen.csv, not loaded again")]
+
+
+def test_a_copy_that_lost_the_leading_zeros_of_the_key_is_not_loaded(root: Path, tmp_path: Path) -> None:
+    """Loaded, its staff numbers 1, 2, ... would match none of 00001, 00002, ...: the diff would say every member
+    of staff was removed and another 200 added."""
+    with_zeros_lost(tmp_path / "gedeeld", "Stamnummer")
+    adopted = adopt(tmp_path / "gedeeld", "g1", root)
+    assert adopted.snapshots == [(1, "personeel_jan.csv"), (2, "personeel_jun_v2.csv")]
+    assert adopted.left_out[-1] == (
+        "personeel_aug.csv",
+        "leading zeros lost (personeelsnummer: 00001 -> 1): its rows would not match the other versions' by the key",
+    )

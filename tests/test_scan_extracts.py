@@ -14,6 +14,7 @@ from rich.console import Console
 
 from peil.reports.scan import render_page
 from peil.scan import Scan, scan
+from peil.scan.model import LostZeros
 from peil.scan.output import print_scan, to_json
 from peil.workspace import Language
 
@@ -263,3 +264,133 @@ def test_the_page_explains_that_copies_alike_are_one_vote(tmp_path: Path, langua
     page = render_page(trial(tmp_path), language)
     explained = page[page.index("<details>") : page.index("</details>")]
     assert rule in explained
+
+
+STAFF_HEADER = "personeelsnummer;naam;dienst;loon\n"
+STAFF = [f"{i:05d};naam {i};{'OCMW' if i % 5 == 0 or i < 4 else 'Stad'};{2000 + i}\n" for i in range(1, 201)]
+OCMW = [row for row in STAFF if ";OCMW;" in row]  # 43 rows
+JUNE = [row for row in STAFF if not row.startswith("00017;")] + ["00201;naam 201;Stad;2201\n"]
+
+
+def staff_trial(folder: Path) -> Scan:
+    """The new user's trial scanned: January's list of 200 staff, a byte-identical copy of it in sub/ made in
+    February, an export of its 43 OCMW staff in March (an extract), and June's version, which removed 00017, added
+    00201 and calls the column loon brutoloon."""
+    folder.mkdir(exist_ok=True)
+    write(folder, "personeel_jan.csv", STAFF, datetime(2025, 1, 10, tzinfo=UTC), STAFF_HEADER)
+    (folder / "sub").mkdir()
+    copied = folder / "sub" / "Kopie van personeel_jan.csv"
+    copied.write_bytes((folder / "personeel_jan.csv").read_bytes())
+    os.utime(copied, (datetime(2025, 2, 1, tzinfo=UTC).timestamp(),) * 2)
+    write(folder, "ocmw_only.csv", OCMW, datetime(2025, 3, 10, tzinfo=UTC), STAFF_HEADER)
+    write(
+        folder,
+        "personeel_jun_v2.csv",
+        JUNE,
+        datetime(2025, 6, 10, tzinfo=UTC),
+        STAFF_HEADER.replace("loon", "brutoloon"),
+    )
+    return scan(folder)
+
+
+def test_the_keys_a_version_lacks_come_before_those_only_an_extract_lacks(tmp_path: Path) -> None:
+    """Of the 158 keys not in every copy, 156 are only absent from the OCMW export; the two that a version lacks
+    (00017 removed in June, 00201 added) are listed first, and the rest are counted apart (found in a user trial:
+    they came after 00004 ... 00016, which only the extract lacks)."""
+    result = staff_trial(tmp_path)
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), result)
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    assert lines[lines.index("158 keys are not in every copy:") + 1 :][:3] == [
+        "00017: not in ocmw_only.csv, personeel_jun_v2.csv",
+        "00201: not in personeel_jan.csv, sub/Kopie van personeel_jan.csv, ocmw_only.csv",
+        "00004: not in ocmw_only.csv",
+    ]
+    assert "156 of these keys are only absent from the extract ocmw_only.csv" in lines
+    (group,) = result.groups
+    assert group.presence_total == 158 and group.absent_from_extracts == 156
+    found = to_json(result)["groups"][0]
+    assert [k["key"] for k in found["keys_not_everywhere"][:3]] == ["00017", "00201", "00004"]
+    assert found["keys_only_absent_from_extracts"] == 156
+    page = render_page(result, "nl")
+    rows = page[page.index('<table class="scan-presence">') :]
+    assert rows.index("<td>00017</td>") < rows.index("<td>00201</td>") < rows.index("<td>00004</td>")
+    assert "Sleutels die alleen ontbreken in het uittreksel ocmw_only.csv, als laatste vermeld: 156" in page
+    assert "Keys only absent from the extract ocmw_only.csv, listed last: 156" in render_page(result, "en")
+
+
+def test_the_terminal_names_a_renamed_column_as_the_page_does(tmp_path: Path) -> None:
+    """Found in a user trial: the page and the JSON said that June's copy calls loon brutoloon; the terminal did
+    not."""
+    result = staff_trial(tmp_path)
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), result)
+    assert "The column loon is called brutoloon in personeel_jun_v2.csv." in out.getvalue().splitlines()
+    assert "De kolom loon heet brutoloon in personeel_jun_v2.csv." in render_page(result, "nl")
+    assert to_json(result)["groups"][0]["files"][-1]["columns"]["loon"] == "brutoloon"
+
+
+def counts_without_key(folder: Path) -> Scan:
+    """Counts per service, without a key column, scanned: January's list of 40 rows, a byte-identical copy of it
+    made in February, and March's list of as many rows with other counts."""
+    counts = [f"{('Stad', 'OCMW', 'Politie', 'Brandweer')[i % 4]};{i % 3}\n" for i in range(40)]
+    march = [row.replace(";2\n", ";1\n") for row in counts]
+    folder.mkdir(exist_ok=True)
+    for name, rows, month in (
+        ("tellingen.csv", counts, 1),
+        ("tellingen_kopie.csv", counts, 2),
+        ("tellingen_maart.csv", march, 3),
+    ):
+        write(folder, name, rows, datetime(2025, month, 10, tzinfo=UTC), "dienst;aantal\n")
+    return scan(folder)
+
+
+def test_the_same_rows_and_values_are_told_by_the_rows_only_where_a_key_matches_them(tmp_path: Path) -> None:
+    """Without a key no rows are compared, so two lists of as many rows are the same only when their bytes are:
+    a byte-identical copy is, a list with other counts is not (it was: both had 40 rows and the same columns)."""
+    (group,) = counts_without_key(tmp_path).groups
+    assert group.key == ()
+    assert [(m.table.path, m.same_as) for m in group.members] == [
+        ("tellingen.csv", None),
+        ("tellingen_kopie.csv", 0),
+        ("tellingen_maart.csv", None),
+    ]
+
+
+def with_zeros_lost(folder: Path, header: str) -> Scan:
+    """The user trial's folder (`staff_trial`) with, in August, June's version saved again with the staff numbers
+    as numbers (00005 became 5) under the name in `header`, scanned."""
+    staff_trial(folder)
+    numbers = [f"{int(row[:5])}{row[5:]}" for row in JUNE]
+    write(folder, "personeel_aug.csv", numbers, datetime(2025, 8, 1, tzinfo=UTC), f"{header};naam;dienst;brutoloon\n")
+    return scan(folder)
+
+
+@pytest.mark.parametrize("header", ["Personeelsnummer", "Stamnummer"], ids=["same name", "renamed"])
+def test_a_copy_that_lost_the_leading_zeros_of_the_key_is_named_and_not_recommended(
+    tmp_path: Path, header: str
+) -> None:
+    """Found in a user trial: the newest copy, its staff numbers stored as numbers, was recommended, and (its
+    column renamed) the scan matched the rows by naam. Its numbers are compared padded back to 00005, so it holds
+    the same 200 keys as June's version, which keeps the zeros and is recommended."""
+    result = with_zeros_lost(tmp_path, header)
+    (group,) = result.groups
+    assert group.key_names == ["personeelsnummer"] and group.keys_total == 201
+    assert [(m.table.path, m.zeros) for m in group.members if m.zeros] == [
+        ("personeel_aug.csv", [LostZeros(column=0, width=5, kept="00001", lost="1")])
+    ]
+    assert group.members[-1].keys == 200 and group.conflicts_total == 0
+    assert group.members[group.recommended].table.path == "personeel_jun_v2.csv" and group.reasons[-1] == "zeros"
+    out = io.StringIO()
+    print_scan(Console(file=out, width=300), result)
+    lines = out.getvalue().splitlines()
+    assert "Leading zeros lost in personeel_aug.csv (personeelsnummer: 00001 -> 1)." in lines
+    recommended = next(line for line in lines if line.startswith("Recommended: "))
+    assert recommended.startswith("Recommended: personeel_jun_v2.csv: ")
+    assert recommended.endswith("and keeps the leading zeros that personeel_aug.csv lost.")
+    assert to_json(result)["groups"][0]["files"][-1]["zeros_lost"] == [
+        {"column": "personeelsnummer", "kept": "00001", "lost": "1"}
+    ]
+    page = render_page(result, "nl")
+    assert "Voorloopnullen verloren in personeel_aug.csv: personeelsnummer 00001 werd 1." in page
+    assert "ze de voorloopnullen behoudt die personeel_aug.csv verloren.</p>" in page

@@ -12,11 +12,15 @@ from typing import Any
 
 import openpyxl
 import pytest
+import yaml
 from test_sources_support import SHARED_LONG, declare, fields, load, shared_data
 
 from peil.errors import SourceError
+from peil.messages import in_words
+from peil.reports import i18n
 from peil.sources.infer import examine
 from peil.sources.ooxml import cell_name, sheet_quirks
+from peil.workspace import Source
 
 SERIALS = [1, 5, 59, 60, 61, 45291]
 EXPECTED_DATES = ["1900-01-01", "1900-01-05", "1900-02-28", None, "1900-03-01", "2023-12-31"]
@@ -25,14 +29,19 @@ CROSSTAB_FIELDS = fields("bestuur", "boekjaar", "rekening", "investeringsuitgave
                          boekjaar="year", investeringsuitgave_eur_per_inwoner="number")  # fmt: skip
 
 
-def workbook(path: Path, sheets: dict[str, list[list[Any]]], date_columns: tuple[int, ...] = ()) -> Path:
-    """Write an .xlsx with openpyxl (which stores no formula results); `date_columns` get a date format."""
+def workbook(
+    path: Path, sheets: dict[str, list[list[Any]]], date_columns: tuple[int, ...] = (), merged: tuple[str, ...] = ()
+) -> Path:
+    """Write an .xlsx with openpyxl (which stores no formula results); `date_columns` get a date format, and the
+    ranges `merged` (such as "C1:D1") are merged in every sheet."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for title, rows in sheets.items():
         sheet = book.create_sheet(title)
         for row in rows:
             sheet.append(row)
+        for cells in merged:
+            sheet.merge_cells(cells)
         for column in date_columns:
             for cells in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cells[0].number_format = "yyyy-mm-dd"
@@ -232,6 +241,106 @@ def test_the_investment_cross_table_matches_the_published_long_table(tmp_path: P
     assert not any(r["bestuur"].startswith("Toegepaste filters") for r in loaded.rows)
     (note,) = loaded.result.warnings  # the export's filter note under the table
     assert note.startswith("detail.xlsx, sheet 'Export', row 289: left out below the table (a note 'Toegepaste")
+
+
+AMOUNTS = [["code", "naam", "bedrag"], *[[f"A{i}", f"naam {i}", 10.5 * i] for i in range(1, 6)]]
+SECOND = "a second table ({}) is left out; declare it as its own source with options.header_row: {} if you need it"
+
+
+def test_a_second_table_below_blank_rows_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    """Found by a new user: a second table under the first, after two blank rows, was read as 4 more rows."""
+    rows = [*AMOUNTS, [], [], ["Tabel 2: per dienst"], ["dienst", "aantal"], ["OCMW", 3], ["ICT", 2]]
+    workbook(tmp_path / "t.xlsx", {"Blad1": rows})
+    loaded = load(tmp_path, declare("t.xlsx", fields("code", "naam", bedrag="number")))
+    assert [(r["code"], r["naam"], r["bedrag"], r["_row"]) for r in loaded.rows] == [
+        (f"A{i}", f"naam {i}", 10.5 * i, i + 1) for i in range(1, 6)
+    ]
+    said = "rows 9-12: " + SECOND.format("title 'Tabel 2: per dienst'", 10)
+    assert loaded.result.warnings == [f"t.xlsx, sheet 'Blad1', {said}"]
+    assert in_words(loaded.result.remarks[0].problem, i18n.translations("nl").gettext, "nl_BE") == (
+        "rijen 9-12: een tweede tabel ('Tabel 2: per dienst') is weggelaten; declareer ze als een eigen bron met "
+        "options.header_row: 10 als u ze nodig hebt"
+    )
+    assert examine(tmp_path / "t.xlsx").sheets[0].notes[:2] == ["header in row 1", said]
+    second = load(tmp_path, declare("t.xlsx", fields("dienst", aantal="integer"), header_row=10))
+    assert [(r["dienst"], r["aantal"], r["_row"]) for r in second.rows] == [("OCMW", 3, 11), ("ICT", 2, 12)]
+
+
+def test_a_second_table_without_a_title_is_told_by_its_header_and_the_total_above_it_stays_a_footer(
+    tmp_path: Path,
+) -> None:
+    rows = [*AMOUNTS, ["Totaal", None, 157.5], [], ["dienst", "aantal"], ["OCMW", 3], ["ICT", 2]]
+    workbook(tmp_path / "t.xlsx", {"Blad1": rows})
+    loaded = load(tmp_path, declare("t.xlsx", fields("code", "naam", bedrag="number")))
+    assert loaded.column("_row") == [2, 3, 4, 5, 6]
+    assert loaded.result.warnings == [
+        "t.xlsx, sheet 'Blad1', row 7: left out below the table (a total 'Totaal')",
+        "t.xlsx, sheet 'Blad1', rows 9-11: " + SECOND.format("header 'dienst, aantal'", 9),
+    ]
+
+
+def test_blank_rows_among_ordinary_data_do_not_end_the_table(tmp_path: Path) -> None:
+    """More data after a gap, a label of one text over data (a section), a text where a number was expected: all
+    data, read as before."""
+    rows = [*AMOUNTS, [], ["A6", "naam 6", 63.0], [], [], ["Sectie B"], ["B1", "naam 7", None], [], ["B2", "-", "-"],
+            ["B3", "naam 8", 1.5]]  # fmt: skip
+    workbook(tmp_path / "t.xlsx", {"Blad1": rows})
+    loaded = load(tmp_path, declare("t.xlsx", fields("code", "naam", "bedrag")))
+    assert loaded.column("code") == ["A1", "A2", "A3", "A4", "A5", "A6", "Sectie B", "B1", "B2", "B3"]
+    assert loaded.column("_row") == [2, 3, 4, 5, 6, 8, 11, 12, 14, 15]
+    assert loaded.result.warnings == []
+
+
+@pytest.mark.parametrize("above", [[], [["Lonen 2025"], []]])
+def test_a_header_of_two_rows_under_a_merged_cell_is_read_as_one(tmp_path: Path, above: list[list[Any]]) -> None:
+    """Found by a new user: `Loon` merged over C1:D1 above `Maand` and `Jaar`; infer took row 2 as the header and
+    lost the columns Dienst and Code without naming them."""
+    top = len(above)
+    rows = [*above, ["Dienst", "Code", "Loon"], [None, None, "Maand", "Jaar"], ["ICT", "01", 3000, 36000],
+            ["OCMW", "02", 2500, 30000]]  # fmt: skip
+    workbook(tmp_path / "l.xlsx", {"Lonen": rows}, merged=(f"C{top + 1}:D{top + 1}",))
+    proposal = examine(tmp_path / "l.xlsx")
+    proposed = yaml.safe_load(proposal.yaml)
+    assert proposed["options"] == {"sheet": "Lonen"} | ({"header_row": 3} if above else {})
+    assert [(f["name"], f["type"]) for f in proposed["schema"]["fields"]] == [
+        ("Dienst", "string"), ("Code", "string"), ("Loon Maand", "integer"), ("Loon Jaar", "integer"),
+    ]  # fmt: skip
+    header = f"header in rows {top + 1}-{top + 2}" + (
+        " (declared as options.header_row); rows 1-2 above it skipped: 'Lonen 2025' and 1 blank row" if above else ""
+    )
+    assert proposal.sheets[0].notes[:2] == [
+        header,
+        f"merged cells C{top + 1}:D{top + 1} in the header stand over row {top + 2}, a second header row: their "
+        "columns are named 'Loon Maand' and 'Loon Jaar'",
+    ]
+    loaded = load(tmp_path, Source.model_validate(proposed | {"name": "lonen"}))
+    assert [(r["Dienst"], r["Code"], r["Loon Maand"], r["Loon Jaar"], r["_row"]) for r in loaded.rows] == [
+        ("ICT", "01", 3000, 36000, top + 3), ("OCMW", "02", 2500, 30000, top + 4),
+    ]  # fmt: skip
+    assert loaded.result.warnings == []
+
+
+def test_a_merged_header_cell_over_data_is_no_second_header_row(tmp_path: Path) -> None:
+    """A merged cell in the header over a row that also fills other columns: the row below is data, as before."""
+    rows = [["Dienst", "Loon"], ["ICT", 3000, 36000], ["OCMW", 2500, 30000]]
+    workbook(tmp_path / "l.xlsx", {"Lonen": rows}, merged=("B1:C1",))
+    loaded = load(tmp_path, declare("l.xlsx", fields("Dienst", Loon="integer")))
+    assert [(r["Dienst"], r["Loon"], r["_row"]) for r in loaded.rows] == [("ICT", 3000, 2), ("OCMW", 2500, 3)]
+
+
+def test_infer_types_whole_formula_results_as_numbers_and_names_possible_serial_dates(tmp_path: Path) -> None:
+    rows = [["nr", "maandloon", "jaarloon", "start", "aantal"], [1, 3000, "=B2*12", 45292, 40000]]
+    path = workbook(tmp_path / "f.xlsx", {"Sheet1": rows})
+    _store_result(path, "<f>B2*12</f><v />", "<f>B2*12</f><v>36000</v>")
+    proposal = examine(path)
+    types = {f["name"]: f["type"] for f in yaml.safe_load(proposal.yaml)["schema"]["fields"]}
+    assert types == {"nr": "integer", "maandloon": "integer", "jaarloon": "number", "start": "integer",
+                     "aantal": "integer"}  # fmt: skip
+    assert proposal.sheets[0].notes[-2:] == [
+        "number, not integer, for formula results that are whole now (a later one need not be): jaarloon",
+        "whole numbers that may be Excel serial dates in cells without a date format: start (e.g. 45292, which "
+        "would be 2024-01-01); kept as integer, declare `type: date` if they are dates",
+    ]
 
 
 def _long_rows(path: Path) -> list[tuple[int, str, str, float]]:

@@ -184,6 +184,16 @@ def test_a_plain_csv_keeps_its_header_in_row_1(tmp_path: Path) -> None:
     assert proposal.sheets[0].notes[:2] == ["delimited text, encoding utf-8, delimiter ';'", "header in row 1"]
 
 
+@pytest.mark.parametrize("name", ["leeg.csv", "leeg.txt", "leeg.xlsx"])
+def test_an_empty_file_is_said_to_be_empty_whatever_its_format(tmp_path: Path, name: str) -> None:
+    """Found by a new user: an empty CSV was said to have 0 rows, with a hint on options.skip_rows."""
+    (tmp_path / name).write_bytes(b"")
+    with pytest.raises(SourceError) as caught:
+        infer(tmp_path / name, tmp_path)
+    assert (caught.value.message, caught.value.location) == ("the file is empty (0 bytes)", Location(file=name))
+    assert caught.value.hint == "Export the data again; an empty file usually means the export or download failed."
+
+
 def test_a_csv_without_a_header_that_fits_is_an_error_naming_the_row(tmp_path: Path) -> None:
     """Every seventh row has an unquoted ';' in its name: the header would be row 7, passing over data rows 1-6;
     infer says so instead of proposing it."""

@@ -21,6 +21,8 @@ import duckdb
 import openpyxl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from test_sources_support import declare, fields, load, write_and_load
 
@@ -28,7 +30,15 @@ from peil import workspace
 from peil.build import build
 from peil.sources import examine
 from peil.sources.choices import merged_notes
-from peil.sources.layout import fitting_header, footer_start, header_index, inner_totals, titles_above
+from peil.sources.layout import (
+    SecondTable,
+    fitting_header,
+    footer_start,
+    header_index,
+    inner_totals,
+    second_table,
+    titles_above,
+)
 
 STAFF = [  # personeelsnummer, naam, rijksregisternummer, nis, dienst, fte, geboortedatum, startdatum (serial)
     ("000101", "Mariën, Josephus", "64061413753", "36015", "Cultuur", 0.9, dt.date(1964, 6, 14), 32016),
@@ -404,3 +414,56 @@ def test_fitting_header_and_titles_above_tell_a_header_from_a_guess() -> None:
     assert fitting_header(widening) is None and header_index(widening) == 0
     assert fitting_header([[], [None, ""]]) is None and header_index([[], [None, ""]]) == 0
     assert titles_above([["nr", "naam"], ["1", "An"]], 0)
+
+
+DATA = [["A1", "An", 1.5], ["A2", "Jan", 2.5]]
+
+
+@pytest.mark.parametrize(
+    ("below", "found"),
+    [
+        ([[], ["Tabel 2: per dienst"], ["dienst", "aantal"], ["OCMW", 3]], SecondTable(3, 4)),
+        ([[], [], ["dienst", "aantal"], ["OCMW", "3"], ["ICT", "2"]], SecondTable(4, 4)),  # text of a CSV file
+        ([[], ["Tabel 2"], [], ["dienst", "datum"], ["OCMW", dt.date(2024, 1, 5)]], SecondTable(3, 5)),
+        ([[None, None, None], ["dienst", "aantal"], ["OCMW", "1.234,5"]], SecondTable(3, 3)),  # blank: empty cells
+        ([[], ["A3", "Piet", 0.5]], None),  # more data after a gap
+        ([[], ["Sectie B"], ["B1", "Mie", 4.0]], None),  # a label over data
+        ([[], ["A5", "Lies", "n.v.t."], ["A6", "Bo", 1.0]], None),  # a placeholder where a number was expected
+        ([[], ["A5", "Lies"], ["A6", "Bo"]], None),  # texts over texts: no column of numbers below
+        ([[], ["Bron: personeelsdienst"], [], ["Opmerking: voorlopig"]], None),  # notes, no header
+        ([["dienst", "aantal"], ["OCMW", 3]], None),  # no blank row between: read as data
+        ([[], ["dienst", "aantal"]], None),  # no row below the header
+    ],
+)
+def test_a_second_table_opens_with_a_title_or_a_header_over_numbers(below: list[list[Any]], found: Any) -> None:
+    assert second_table([*DATA, *below]) == found
+
+
+NAMES = st.text(alphabet="bcdfghklmpé", min_size=2, max_size=8)  # never a number, date or placeholder
+AMOUNT = st.one_of(st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6, allow_nan=False), st.just("-"))
+DATA_ROW = st.lists(st.tuples(NAMES, AMOUNT, st.one_of(st.none(), AMOUNT)).map(list), min_size=1, max_size=12)
+GAPS = st.lists(st.integers(0, 2), min_size=12, max_size=12)  # blank rows after each data row
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=DATA_ROW, gaps=GAPS, title=st.booleans(), header=st.tuples(NAMES, NAMES), counts=st.lists(
+    st.tuples(NAMES, st.integers(0, 999)).map(list), min_size=1, max_size=5), blank=st.integers(1, 3))  # fmt: skip
+def test_blank_rows_end_the_data_only_before_a_second_table(
+    data: list[list[Any]],
+    gaps: list[int],
+    title: bool,
+    header: tuple[str, str],
+    counts: list[list[Any]],
+    blank: int,
+) -> None:
+    """Data rows of a text and one or two amounts (numbers or '-'), with blank rows anywhere among them, hold no
+    second table; one appended after blank rows, with or without a title, is found where it starts. (A data row of
+    a text alone just above a second table would be taken for its title.)"""
+    rows: list[list[Any]] = []
+    for row, gap in zip(data, gaps, strict=False):
+        rows += [row, *[[] for _ in range(gap)]]
+    assert second_table(rows) is None
+    rows += [[]] * blank
+    table = [*([["Tabel 2"]] if title else []), list(header), *counts]
+    start = len(rows)
+    assert second_table(rows + table) == SecondTable(start, start + title)

@@ -3,10 +3,10 @@ show where they differ, and recommend the one to trust.
 
 `scan(folder)` reads every spreadsheet and CSV under `folder` (peil.scan.read), fingerprints each table (column
 names and types, key candidates: a column, else a compound key of two or three columns; MinHash sketches of every
-column's and key's values), groups the tables that are copies of one another (peil.scan.group), and for each
-group lists the keys some copies lack and the cells they disagree on, and recommends an authoritative version
-with its reasons (peil.scan.compare). `adopt` (peil.scan.adopt) makes a
-group's chosen file a source of a workspace, the other copies its earlier snapshots.
+column's and key's values), groups the tables that are copies of one another (peil.scan.group), and for each group
+lists the keys some copies lack and the cells they disagree on, and recommends an authoritative version with its
+reasons (peil.scan.compare; a copy that lost the leading zeros of a code: peil.scan.zeros). `adopt`
+(peil.scan.adopt) makes a group's chosen file a source of a workspace, the other copies its earlier snapshots.
 
 The tables' canonical values live in Parquet files in a temporary folder for the duration of the scan only.
 """
@@ -23,10 +23,10 @@ import duckdb
 
 from peil.errors import PeilError
 from peil.scan import compare, group
-from peil.scan.model import Conflict, Group, Key, Member, Presence, Scan, Skipped, Table
+from peil.scan.model import Conflict, Group, Key, LostZeros, Member, Presence, Scan, Skipped, Table
 from peil.scan.read import read_folder
 
-__all__ = ["Conflict", "Group", "Key", "Member", "Presence", "Scan", "Skipped", "Table", "scan"]
+__all__ = ["Conflict", "Group", "Key", "LostZeros", "Member", "Presence", "Scan", "Skipped", "Table", "scan"]
 
 LIMIT = 1000
 

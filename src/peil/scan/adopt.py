@@ -15,6 +15,20 @@ as its earlier snapshots, so their history is not lost.
    chosen file as the current snapshot. Each snapshot is its own transaction; a copy that cannot be read is
    reported and the others are loaded.
 
+Three kinds of copy are no version of their own, and are left out with the reason (`Adopted.left_out`):
+
+- an **extract** (Member.extract_of) of a copy that is not newer than it: every row of it is in that copy with
+  the same values, so it is a filtered export of it (43 of 200 staff, say), and loading it would make the diff
+  say that the other rows were removed, and the next version that they came back. An extract of newer copies
+  only is loaded: it is an earlier version of a list that grew. "Not newer" is by the time of its content (that
+  of the oldest copy with the same rows and values), a minute either way counting as the same time (a folder
+  copied without its times), a visible sheet being newer than a hidden sheet of its workbook. Choosing such an
+  extract as the authoritative file is refused (`_chosen`): the full copies would become its earlier versions;
+- a copy that lost the **leading zeros** of a code in the key (Member.zeros: 00005 kept as the number 5): its
+  rows would not match the other versions' by the key, so the diff would say that every row was removed;
+- a copy with the **same rows and values** as an older one (Member.same_as: the same bytes, or saved again or
+  exported) or as the chosen file: the oldest of them is loaded, or the chosen file, the others not again.
+
 `peil history <name>` then lists the copies oldest first, the chosen file last.
 """
 
@@ -32,6 +46,7 @@ import yaml
 from peil import workspace
 from peil.errors import PeilError, WorkspaceError
 from peil.scan import scan
+from peil.scan.compare import SAME_TIME
 from peil.scan.model import Group, Member, Scan, Table
 from peil.sources.infer import infer, slug
 from peil.store import Warehouse
@@ -46,13 +61,16 @@ SUFFIXES = {"csv": ".csv", "excel": ".xlsx"}
 @dataclass
 class Adopted:
     """What `adopt` did: the dataset's name, the source file written, the data file it reads, the snapshots made
-    (version, file as `shown`) oldest first, and the copies that could not be loaded with the reason."""
+    (version, file as `shown`) oldest first, the copies that could not be loaded with the reason, and the copies
+    left out as no version of their own (file, why: 'an extract of personeel_jan.xlsx [Personeel] ...', 'leading
+    zeros lost ...' or 'the same as ..., not loaded again'), oldest first."""
 
     name: str
     source: Path
     data: Path
     snapshots: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
 
 
 def adopt(
@@ -67,12 +85,14 @@ def adopt(
 
     `file` picks the authoritative copy by its path relative to `folder` (default: the recommended one); `name`
     names the dataset (default: the chosen file's name without version words such as kopie_van, v2 or def).
-    Raises PeilError when the group or file is unknown, and WorkspaceError when the name is taken or invalid.
+    Raises PeilError when the group or file is unknown or the file is an extract (`_chosen`), and WorkspaceError
+    when the name is taken or invalid.
     """
     ws = workspace.load(root)
     result = scan(folder)
     group = _group(result, group_id)
-    chosen = _chosen(group, file)
+    c = _chosen(group, file, result.folder)
+    chosen = group.members[c]
     dataset = name or dataset_name(chosen.table.path)
     _check_name(ws, dataset)
     data = _place(result.folder / chosen.table.path, chosen, ws.root / "data" / dataset, reference)
@@ -84,9 +104,13 @@ def adopt(
     adopted = Adopted(dataset, source_path, data)
     with Warehouse.open(ws.warehouse_path) as warehouse:
         build_id = warehouse.start_build()
-        for member in sorted(group.members, key=_age):
-            if member is not chosen:
-                _load_copy(warehouse, source, group, member, chosen, result.folder, build_id, adopted)
+        for m in sorted(range(len(group.members)), key=lambda m: _age(group.members[m])):
+            if m == c:
+                continue
+            if reason := _no_version(group, m, c):
+                adopted.left_out.append((shown(group.members[m].table), reason))
+            else:
+                _load_copy(warehouse, source, group, group.members[m], chosen, result.folder, build_id, adopted)
         snapshot = warehouse.ingest(source, ws.root, build_id).snapshot
         adopted.snapshots.append((snapshot.version, shown(chosen.table)))
         warehouse.finish_build(build_id, "ok", {"adopted": dataset, "snapshots": len(adopted.snapshots)})
@@ -122,15 +146,80 @@ def _group(result: Scan, group_id: str) -> Group:
     return group
 
 
-def _chosen(group: Group, file: str | None) -> Member:
+def _chosen(group: Group, file: str | None, folder: Path) -> int:
+    """The index of the authoritative member: the recommended one, or the one `file` names (its path, or its
+    label with the sheet; `folder` is the one scanned). Raises PeilError when the group has no such file, or when
+    it is an extract of a copy that is not newer (`_exported_from`): a filtered export cannot have the full lists
+    as its earlier versions."""
     if file is None:
-        return group.members[group.recommended]
+        return group.recommended
     wanted = Path(file).as_posix()
-    for member in group.members:
-        if wanted in (member.table.path, member.table.label):
-            return member
-    listed = ", ".join(m.table.label for m in group.members)
-    raise PeilError(f"group {group.id} has no file '{file}'", hint=f"Its files: {listed}.")
+    labels = [(member.table.path, member.table.label) for member in group.members]
+    found = next((m for m, names in enumerate(labels) if wanted in names), None)
+    if found is None:
+        listed = ", ".join(m.table.label for m in group.members)
+        raise PeilError(f"group {group.id} has no file '{file}'", hint=f"Its files: {listed}.")
+    full = _exported_from(group, found, group.recommended)
+    if full is not None:
+        part, whole = group.members[found], group.members[full]
+        raise PeilError(
+            f"{part.table.label} is an extract of {whole.table.label}: its {part.keys:,} rows are all in that file "
+            f"(of {whole.keys:,}), with the same values; a filtered export is no version of the dataset",
+            hint=f"Adopt {group.members[group.recommended].table.label}, the recommended file (leave out --file), "
+            f"or make the extract a dataset of its own: peil infer '{folder / part.table.path}' -o sources/NAME.yaml",
+        )
+    return found
+
+
+def _no_version(group: Group, m: int, chosen: int) -> str | None:
+    """Why member `m` is no version of its own (see the module docstring), or None when it is one: 'an extract of
+    FILE ...', 'leading zeros lost ...' or 'the same as FILE, not loaded again' (FILE as `shown`)."""
+    full = _exported_from(group, m, chosen)
+    if full is not None:
+        return (
+            f"an extract of {shown(group.members[full].table)} (its rows are all in that file, with the same values):"
+            " a filtered export, not a version"
+        )
+    lost = [z for z in group.members[m].zeros if z.column in group.key]
+    if lost:
+        example = f"{group.columns[lost[0].column]}: {lost[0].kept} -> {lost[0].lost}"
+        return f"leading zeros lost ({example}): its rows would not match the other versions' by the key"
+    first = _content(group, m)
+    if first == _content(group, chosen):
+        return f"the same as {shown(group.members[chosen].table)}, not loaded again"
+    if first != m:
+        return f"the same as {shown(group.members[first].table)}, not loaded again"
+    return None
+
+
+def _exported_from(group: Group, m: int, chosen: int) -> int | None:
+    """The member that member `m` is an extract of (Member.extract_of) and that is not newer than `m` (see the
+    module docstring): the chosen member if it is one, else the newest of them, the oldest of copies alike; None
+    when there is none, so `m` is no extract or an earlier version of a list that grew."""
+    older = [b for b in group.members[m].extract_of if not _newer(group, b, m)]
+    if not older:
+        return None
+    return max(older, key=lambda b: (b == chosen, _time(group, b), _content(group, b) == b, -b))
+
+
+def _newer(group: Group, b: int, m: int) -> bool:
+    """Whether member `b`'s content is newer than member `m`'s: by at least SAME_TIME, or `b` a visible sheet of
+    the workbook on whose hidden sheet `m` is."""
+    first, second = group.members[b].table, group.members[m].table
+    if first.path == second.path:
+        return second.hidden and not first.hidden
+    return _time(group, b) - _time(group, m) >= SAME_TIME
+
+
+def _content(group: Group, m: int) -> int:
+    """The oldest member with the same rows and values as member `m` (Member.same_as), or `m` itself."""
+    first = group.members[m].same_as
+    return m if first is None else first
+
+
+def _time(group: Group, m: int) -> float:
+    """When member `m`'s content was first saved: the modification time of the oldest copy alike (seconds)."""
+    return group.members[_content(group, m)].table.modified.timestamp()
 
 
 def _key(group: Group, chosen: Member) -> list[str]:

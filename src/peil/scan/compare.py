@@ -1,12 +1,16 @@
 """How the copies in a group differ, and which one to trust.
 
 The group's columns are built member by member, widest table first: a member's column joins a group column it
-matches (by name, else by values: peil.scan.group.align), or starts a new one. A column is named as most members
-name it. The key is the group column, or the set of group columns (a compound key), that is a key (Table.keys)
-in most members (ties: the fewest columns, then the leftmost); rows are matched by its values, the first row of a
-key that occurs twice in a file counting. Without a key, no cells are compared.
+matches (by name, else by values: peil.scan.group.align), or starts a new one. A member's integer column holding the
+numbers of a code that other members keep padded with zeros (00005 as 5) joins the code's group column, its values
+compared padded back (peil.scan.zeros). A column is named as most members name it. The key is the group column, or
+the set of group columns (a compound key), that is a key (Table.keys) in most members (ties: the fewest columns,
+then the leftmost); rows are matched by its values, the first row of a key that occurs twice in a file counting.
+Without a key, no cells are compared.
 
-- **Keys not everywhere**: keys that some members hold and others (having the key columns) do not.
+- **Keys not everywhere**: keys that some members hold and others (having the key columns) do not; first those
+  that a member which is no extract lacks (a key removed or added between versions), then, counted apart, those
+  that only extracts lack (the rows a filtered export left out).
 - **Conflicts**: cells (key, column) whose canonical values differ between the members holding the row and the
   column; an empty cell against a filled one is a conflict too.
 
@@ -36,13 +40,16 @@ recency). The relation is transitive and strict, so some members are no extract 
 member) is not recommended while a member holds each key once: which of its rows counts cannot be told, and
 its cells are compared by the first only.
 
-The highest score among the members that are no extract, and hold each key once where one does, wins; a tie
-goes to the newer content (its time as for recency), then the newer file, then the one with more rows, then the
-first path. The reasons are the criteria on which the recommended member is best and the members differ,
-`extracts` when other members are extracts of it, and `unique` when members that hold a key twice were passed
-over; when there is none of these, what else decided (`_decider`): `alike` when all members have the same rows
-and values, else `score` (the highest total, though best on no criterion alone), `newer`, `rows` or `first` (the
-tie-break that set it apart).
+**Zeros lost**: a member that lost the leading zeros of a code (Member.zeros) is not recommended while a member
+keeps them: a spreadsheet that stored 00005 as the number 5 turns it into another code.
+
+The highest score among the members that are no extract, hold each key once where one does, and keep the leading
+zeros of a code where one does, wins; a tie goes to the newer content (its time as for recency), then the newer
+file, then the one with more rows, then the first path. The reasons are the criteria on which the recommended member
+is best and the members differ, `extracts` when other members are extracts of it, `unique` when members that hold a
+key twice were passed over, and `zeros` when members that lost a code's leading zeros were; when there is none of
+these, what else decided (`_decider`): `alike` when all members have the same rows and values, else `score` (the
+highest total, though best on no criterion alone), `newer`, `rows` or `first` (the tie-break that set it apart).
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from collections.abc import Sequence
 
 import duckdb
 
+from peil.scan import zeros
 from peil.scan.group import align
 from peil.scan.model import Column, Conflict, Group, Member, Presence, Table
 
@@ -65,11 +73,12 @@ def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: s
     """The group of `tables` (copies of one table, their relations in `con`): columns, key, keys not everywhere,
     conflicts (the first `limit` of each) and the recommended member."""
     ordered = sorted(tables, key=lambda t: (t.modified, t.path, t.sheet or ""))
-    names, mapping = _columns(ordered)
+    mapping, lost = zeros.restore(con, ordered, _columns(ordered))
     members = [
-        Member(t, [t.columns[i].name if i is not None else None for i in m])
-        for t, m in zip(ordered, mapping, strict=True)
+        Member(t, [t.columns[i].name if i is not None else None for i in m], zeros=lost.get(n, []))
+        for n, (t, m) in enumerate(zip(ordered, mapping, strict=True))
     ]
+    names = _names(ordered, mapping)
     group = Group(group_id, members, names, _key(ordered, mapping))
     held: list[set[int]] = []
     differing: set[frozenset[int]] = set()
@@ -77,16 +86,19 @@ def analyse(con: duckdb.DuckDBPyConnection, tables: Sequence[Table], group_id: s
         _compare(con, group, mapping, limit)
         held, differing = _differences(con)
     same = _same(group, mapping, held, differing)
+    for m, first in enumerate(same):
+        group.members[m].same_as = first if first != m else None
     agreement = _agreement(con, group, same)
     if group.key:
         _extracts(group, mapping, held, differing)
+        _list_presence(con, group, limit)
     _score(group, mapping, agreement, same)
     return group
 
 
-def _columns(tables: Sequence[Table]) -> tuple[list[str], list[list[int | None]]]:
-    """The group's column names, and per table the index of its column in each group column (None: lacks it)."""
-    order = sorted(range(len(tables)), key=lambda i: (-len(tables[i].columns), -tables[i].rows, i))
+def _columns(tables: Sequence[Table]) -> list[list[int | None]]:
+    """The group's columns: per table the index of its column in each group column (None: lacks it)."""
+    order = _widest_first(tables)
     representatives: list[Column] = []
     members: list[list[tuple[int, int]]] = []  # per group column: (table, column)
     for t in order:
@@ -102,8 +114,22 @@ def _columns(tables: Sequence[Table]) -> tuple[list[str], list[list[int | None]]
     for g, held in enumerate(members):
         for t, c in held:
             mapping[t][g] = c
-    names = [collections.Counter(tables[t].columns[c].name for t, c in held).most_common(1)[0][0] for held in members]
-    return names, mapping
+    return mapping
+
+
+def _names(tables: Sequence[Table], mapping: list[list[int | None]]) -> list[str]:
+    """Each group column's name: the one most tables give it (ties: the widest table's, see `_widest_first`)."""
+    order = _widest_first(tables)
+    names = []
+    for g in range(len(mapping[0]) if mapping else 0):
+        given = collections.Counter(tables[t].columns[c].name for t in order if (c := mapping[t][g]) is not None)
+        names.append(given.most_common(1)[0][0])
+    return names
+
+
+def _widest_first(tables: Sequence[Table]) -> list[int]:
+    """The tables' indexes, the most columns first, then the most rows, then in order."""
+    return sorted(range(len(tables)), key=lambda i: (-len(tables[i].columns), -tables[i].rows, i))
 
 
 def _key(tables: Sequence[Table], mapping: list[list[int | None]]) -> tuple[int, ...]:
@@ -127,7 +153,7 @@ def _compare(con: duckdb.DuckDBPyConnection, group: Group, mapping: list[list[in
     for m, count in con.execute("SELECT m, count(*) FROM g GROUP BY m").fetchall():
         group.members[int(m)].keys = int(count)
     group.keys_total = int(con.execute("SELECT count(DISTINCT k) FROM g").fetchall()[0][0])
-    _presence(con, group, len(holders), limit)
+    _presence(con, group, len(holders))
     compared = [
         (g, [m for m in holders if mapping[m][g] is not None]) for g in range(len(group.columns)) if g not in group.key
     ]
@@ -158,10 +184,11 @@ def _rows(
     are all filled (see `_compare`), and each member's count of rows whose key occurs earlier too."""
     selects = []
     for m in holders:
-        row, relation = mapping[m], group.members[m].table.relation
-        k = f"[{', '.join(f'c{row[g]}' for g in group.key)}]"
-        filled = " AND ".join(f"c{row[g]} IS NOT NULL" for g in group.key)
-        values = ", ".join(f"{f'c{c}' if c is not None else 'NULL::VARCHAR'} AS v{g}" for g, c in enumerate(row))
+        relation = group.members[m].table.relation
+        row = _values(group.members[m], mapping[m])
+        k = f"[{', '.join(str(row[g]) for g in group.key)}]"
+        filled = " AND ".join(f"{row[g]} IS NOT NULL" for g in group.key)
+        values = ", ".join(f"{value or 'NULL::VARCHAR'} AS v{g}" for g, value in enumerate(row))
         selects.append(
             f"SELECT {m} AS m, {k} AS k, {values} FROM {relation} WHERE {filled} "  # noqa: S608
             f"QUALIFY row_number() OVER (PARTITION BY k ORDER BY _row) = 1"
@@ -171,16 +198,42 @@ def _rows(
     return selects
 
 
-def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int, limit: int) -> None:
+def _values(member: Member, row: list[int | None]) -> list[str | None]:
+    """SQL per group column: the member's value in it (None: it lacks the column), a code whose leading zeros it
+    lost padded back with them to the code's width (Member.zeros), a longer value left as it is."""
+    width = {zeros.column: zeros.width for zeros in member.zeros}
+    values: list[str | None] = []
+    for g, c in enumerate(row):
+        padded = f"lpad(c{c}, CAST(greatest(length(c{c}), {width.get(g)}) AS INTEGER), '0')"
+        values.append(None if c is None else padded if g in width else f"c{c}")
+    return values
+
+
+def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int) -> None:
     """The keys not in every member holding the key columns, into table `partial` (k, ms: the members holding
-    it), one pass over g; the first `limit` of them into `group.presence`."""
+    it), one pass over g, and their number into `group.presence_total`."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE partial AS SELECT k, list(m ORDER BY m) AS ms FROM g GROUP BY k "
         "HAVING count(*) < ?",
         [holders],
     )
     group.presence_total = int(con.execute("SELECT count(*) FROM partial").fetchall()[0][0])
-    found = con.execute(f"SELECT k, ms FROM partial ORDER BY {NATURAL} LIMIT {limit}").fetchall()  # noqa: S608
+
+
+def _list_presence(con: duckdb.DuckDBPyConnection, group: Group, limit: int) -> None:
+    """The first `limit` keys of table `partial` into `group.presence`: first those a member that is no extract
+    lacks (a key removed or added in a version), then those only extracts lack (Group.only_extracts_lack), each
+    in natural order; and the number of the latter into `group.absent_from_extracts`. Needs the members'
+    `extract_of` (see `_extracts`)."""
+    versions = [m for m in group.holders if not group.members[m].extract_of]  # a key they all hold: extracts lack it
+    only_extracts = "list_has_all(ms, ?::INTEGER[])"
+    group.absent_from_extracts = int(
+        con.execute(f"SELECT count(*) FROM partial WHERE {only_extracts}", [versions]).fetchall()[0][0]  # noqa: S608
+    )
+    found = con.execute(
+        f"SELECT k, ms FROM partial ORDER BY {only_extracts}, {NATURAL} LIMIT {limit}",  # noqa: S608
+        [versions],
+    ).fetchall()
     group.presence = [Presence(tuple(k), [int(m) for m in ms]) for k, ms in found]
 
 
@@ -204,8 +257,9 @@ def _same(
     """Per member, the index of the first (so the oldest) member with the same rows and values: itself when no
     earlier one has them. Two members have them when their files hold the same bytes (and sheet), or when both hold
     the key columns, as many rows, the same keys (`held`: see `_differences`) and the same group columns, and no
-    cell differs between them (`differing`): a copy, the list saved again in Excel, or exported to CSV."""
-    holders = set(group.holders)
+    cell differs between them (`differing`): a copy, the list saved again in Excel, or exported to CSV. Without a
+    key no rows are compared, so only the same bytes are the same rows and values."""
+    holders = set(group.holders) if group.key else set()
 
     def alike(a: int, b: int) -> bool:
         first, second = group.members[a].table, group.members[b].table
@@ -279,8 +333,9 @@ def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, f
         }
         member.score = sum(WEIGHTS[name] * value for name, value in member.criteria.items())
     candidates = [m for m, member in enumerate(group.members) if not member.extract_of]
-    if any(not group.members[m].duplicates for m in candidates):
-        candidates = [m for m in candidates if not group.members[m].duplicates]
+    for flawed in ("duplicates", "zeros"):  # a member with keys twice, or lost zeros, passed over while one is not
+        if any(not getattr(group.members[m], flawed) for m in candidates):
+            candidates = [m for m in candidates if not getattr(group.members[m], flawed)]
     ranks: dict[int, tuple[float, ...]] = {
         m: (round(group.members[m].score, 9), times[m], files[m], group.members[m].table.rows, -m) for m in candidates
     }
@@ -291,7 +346,8 @@ def _score(group: Group, mapping: list[list[int | None]], agreement: dict[int, f
 
 def _reasons(group: Group) -> list[str]:
     """The criteria on which the recommended member is best and the members differ, `extracts` when other members
-    are extracts of it, and `unique` when members holding a key twice were passed over."""
+    are extracts of it, `unique` when members holding a key twice were passed over, and `zeros` when members
+    that lost the leading zeros of a code were."""
     best = group.members[group.recommended]
     return (
         [
@@ -302,6 +358,7 @@ def _reasons(group: Group) -> list[str]:
         ]
         + (["extracts"] if group.extracts else [])
         + (["unique"] if group.doubled else [])
+        + (["zeros"] if group.zeros_lost else [])
     )
 
 

@@ -118,6 +118,18 @@ class Skipped:
         return in_words(self.problem)
 
 
+@dataclass(frozen=True)
+class LostZeros:
+    """A code a member holds as numbers (5) that other members hold as text padded with zeros to `width` digits
+    ('00005'), the leading zeros lost (see peil.scan.zeros): its group column (index), the width, and an example:
+    a value with its zeros, and the same as the member holds it."""
+
+    column: int
+    width: int
+    kept: str
+    lost: str
+
+
 @dataclass
 class Member:
     """A table in a group, scored (see peil.scan.compare): its criteria, each from 0 to 1, and the total.
@@ -125,7 +137,9 @@ class Member:
     `columns` maps each of the group's columns to this table's column name (None: it lacks the column);
     `duplicates` counts rows whose key occurs earlier in the table too; `extract_of` holds the indexes of the
     members that hold every row of it, with the same values, and more keys (it is an extract of each, never
-    recommended over them).
+    recommended over them); `same_as` is the index of the first (oldest) member with the same rows and values
+    (the same bytes, or a copy saved again or exported: peil.scan.compare), None when no earlier member has them;
+    `zeros` are the codes whose leading zeros it lost (its values are compared padded back with them).
     """
 
     table: Table
@@ -133,6 +147,8 @@ class Member:
     keys: int = 0
     duplicates: int = 0
     extract_of: list[int] = field(default_factory=list)
+    same_as: int | None = None
+    zeros: list[LostZeros] = field(default_factory=list)
     criteria: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
@@ -173,9 +189,11 @@ class Group:
     `columns`, ascending) rows are matched by, one or a compound key (empty: no shared key, so no cells are
     compared) and `keys_total` the number of its values in all members;
     `presence` and `conflicts` are the first LIMIT of their
-    kind, `presence_total` and `conflicts_total` count them all; `recommended` is the member index of the
-    authoritative version and `reasons` why (peil.scan.compare): the criteria on which it is best, `extracts` and
-    `unique`, or, when none of these, what else decided (`alike`, `score`, `newer`, `rows` or `first`).
+    kind, `presence_total` and `conflicts_total` count them all; `presence` lists first the keys that a member
+    which is no extract lacks, then those that only extracts lack (`only_extracts_lack`), which
+    `absent_from_extracts` counts (they are in `presence_total` too); `recommended` is the member index of the
+    authoritative version and `reasons` why (peil.scan.compare): the criteria on which it is best, `extracts`,
+    `unique` and `zeros`, or, when none of these, what else decided (`alike`, `score`, `newer`, `rows` or `first`).
     """
 
     id: str
@@ -185,6 +203,7 @@ class Group:
     keys_total: int = 0
     presence: list[Presence] = field(default_factory=list)
     presence_total: int = 0
+    absent_from_extracts: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     conflicts_total: int = 0
     recommended: int = 0
@@ -203,6 +222,30 @@ class Group:
     def extracts(self) -> list[int]:
         """The members that are extracts of the recommended one (see Member.extract_of)."""
         return [m for m, member in enumerate(self.members) if self.recommended in member.extract_of]
+
+    @property
+    def all_extracts(self) -> list[int]:
+        """The members that are an extract of any other member (see Member.extract_of)."""
+        return [m for m, member in enumerate(self.members) if member.extract_of]
+
+    @property
+    def renamed(self) -> list[tuple[str, str, list[int]]]:
+        """The group's columns that members name otherwise: (group column, the other name, the members naming it
+        so), in the order of the columns: [('loon', 'brutoloon', [3])]."""
+        found: dict[tuple[str, str], list[int]] = {}
+        for m, member in enumerate(self.members):
+            for column, name in zip(self.columns, member.columns, strict=True):
+                if name is not None and name != column:
+                    found.setdefault((column, name), []).append(m)
+        order = {column: g for g, column in enumerate(self.columns)}
+        return sorted(((c, n, ms) for (c, n), ms in found.items()), key=lambda item: (order[item[0]], item[2]))
+
+    @property
+    def zeros_lost(self) -> list[int]:
+        """The members that lost the leading zeros of a code (see Member.zeros), when the recommended one did not."""
+        if self.members[self.recommended].zeros:
+            return []
+        return [m for m, member in enumerate(self.members) if member.zeros]
 
     @property
     def warnings(self) -> list[str]:
@@ -224,6 +267,11 @@ class Group:
     def lacking(self, presence: Presence) -> list[int]:
         """The members that lack a key not everywhere: those that have the key columns, but not this key."""
         return [m for m in self.holders if m not in presence.members]
+
+    def only_extracts_lack(self, presence: Presence) -> bool:
+        """Whether every member lacking a key not everywhere is an extract (see Member.extract_of): the key is
+        missing from a filtered export, not removed or added in a version."""
+        return all(self.members[m].extract_of for m in self.lacking(presence))
 
 
 @dataclass

@@ -7,21 +7,24 @@ JSON shape (`to_json`)::
                  "recommended": path, "reasons": [reason], "warnings": [warning], "weights": {criterion: weight},
                  "files": [{"path", "sheet", "modified" (ISO, UTC), "size", "sha256", "rows", "keys",
                             "duplicate_keys", "columns": {group column: file column | null}, "criteria": {...},
-                            "score", "extract_of": [path], "flags": [str]}],            # oldest first
+                            "score", "extract_of": [path], "same_as": path | null,
+                            "zeros_lost": [{"column", "kept", "lost"}], "flags": [str]}],  # oldest first
                  "keys_not_everywhere": [{"key", "key_values", "in": [path], "missing_from": [path]}],
-                 "keys_not_everywhere_total",
+                 "keys_not_everywhere_total", "keys_only_absent_from_extracts",
                  "conflicts": [{"key", "key_values", "column", "values": [{"path", "value"}]}], "conflicts_total"}],
      "singles": [{"path", "sheet", "modified", "rows", "columns": [str], "flags": [str]}],
      "skipped": [{"path", "sheet", "reason"}]}
 
 Criteria are `keys`, `agreement`, `completeness` and `recency` (peil.scan.compare); a reason is one of them, or
-`extracts` when files are extracts of the recommended one (their `extract_of` names it), or `unique` when files
-holding a key twice (`duplicate_keys`) were passed over; when none of these, what else decided: `alike` (all files
-hold the same rows and values), `score` (the highest total), `newer`, `rows` or `first` (modified last, more rows,
-first by name: no criterion sets the files apart). A warning is `hidden` when the recommended table is on a sheet
-hidden in its workbook. A key is shown as its
-values joined by ' | ' ("36015 | 2024" for the compound key nis_code | jaar, "000123" for one column);
-`key_columns` and `key_values` give its parts.
+`extracts` when files are extracts of the recommended one (their `extract_of` names it), `unique` when files
+holding a key twice (`duplicate_keys`) were passed over, or `zeros` when files that lost the leading zeros of a
+code (`zeros_lost`: '00005' kept, 5 lost, peil.scan.zeros) were; when none of these, what else decided: `alike`
+(all files hold the same rows and values), `score` (the highest total), `newer`, `rows` or `first` (modified
+last, more rows, first by name: no criterion sets the files apart). A warning is `hidden` when the recommended
+table is on a sheet hidden in its workbook. A key is shown as its values joined by ' | ' ("36015 | 2024" for the
+compound key nis_code | jaar, "000123" for one column); `key_columns` and `key_values` give its parts.
+`keys_not_everywhere` lists first the keys that a file which is no extract lacks, then those only extracts lack,
+which `keys_only_absent_from_extracts` counts; `same_as` names the oldest file with the same rows and values.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ REASONS = {
     "recency": "is the most recent",
     "extracts": "holds every row of {files}",
     "unique": "holds each key once, where {files} hold some twice",
+    "zeros": "keeps the leading zeros that {files} lost",
     "alike": "is the newest of copies alike in every row and value",
     "score": "scores highest on the criteria together, though best on none of them alone",
     "newer": "was modified last; no criterion sets the copies apart",
@@ -92,6 +96,7 @@ def _group(group: Group) -> dict[str, Any]:
             for p in group.presence
         ],
         "keys_not_everywhere_total": group.presence_total,
+        "keys_only_absent_from_extracts": group.absent_from_extracts,
         "conflicts": [
             {
                 "key": c.label,
@@ -120,6 +125,8 @@ def _member(member: Member, columns: list[str], paths: list[str]) -> dict[str, A
         "criteria": {name: round(value, 4) for name, value in member.criteria.items()},
         "score": round(member.score, 4),
         "extract_of": [paths[m] for m in member.extract_of],
+        "same_as": None if member.same_as is None else paths[member.same_as],
+        "zeros_lost": [{"column": columns[z.column], "kept": z.kept, "lost": z.lost} for z in member.zeros],
         "flags": table.flags,
     }
 
@@ -185,7 +192,7 @@ def _print_group(console: Console, group: Group) -> None:
         )
     console.print(files)
     labels = [m.table.label for m in group.members]
-    named = {"extracts": group.extracts, "unique": group.doubled}  # the files a reason names
+    named = {"extracts": group.extracts, "unique": group.doubled, "zeros": group.zeros_lost}  # the files named
     why = format_list(
         [
             REASONS[r].format(files=format_list([labels[m] for m in named.get(r, [])], locale=ENGLISH))
@@ -197,11 +204,9 @@ def _print_group(console: Console, group: Group) -> None:
     for warning in group.warnings:
         recommended.append(f" Warning: {WARNINGS[warning]}.", style="yellow")
     console.print(recommended)
+    _print_renamed(console, group, labels)
     if group.presence_total:
-        console.print(f"{counted(group.presence_total, 'key is', 'keys are')} not in every copy:")
-        for p in group.presence[:SHOWN]:
-            console.print(Text(f"  {p.label}: not in {', '.join(labels[m] for m in group.lacking(p))}"))
-        _more(console, group.presence_total)
+        _print_presence(console, group, labels)
     if group.conflicts_total:
         title = counted(group.conflicts_total, "conflicting cell")
         conflicts = RichTable(escape(group.key_label), "column", "values, and the copies holding them", title=title)
@@ -209,6 +214,38 @@ def _print_group(console: Console, group: Group) -> None:
             conflicts.add_row(Text(c.label), Text(c.column), Text(_values(c, labels)))
         console.print(conflicts)
         _more(console, group.conflicts_total)
+
+
+def _print_renamed(console: Console, group: Group, labels: list[str]) -> None:
+    """A line per column that copies name otherwise, as the page says it: 'The column loon is called brutoloon
+    in personeel_jun_v2.xlsx.', and per code whose leading zeros a copy lost: 'Leading zeros lost in
+    personeel_aug.xlsx (personeelsnummer: 00001 -> 1).'"""
+    for column, name, members in group.renamed:
+        files = format_list([labels[m] for m in members], locale=ENGLISH)
+        console.print(Text(f"The column {column} is called {name} in {files}."))
+    for member, label in zip(group.members, labels, strict=True):
+        for zeros in member.zeros:
+            lost = f"{group.columns[zeros.column]}: {zeros.kept} -> {zeros.lost}"
+            console.print(Text(f"Leading zeros lost in {label} ({lost}).", style="yellow"))
+
+
+def _print_presence(console: Console, group: Group, labels: list[str]) -> None:
+    """The keys not in every copy, the first SHOWN of them with the copies lacking each (first those a copy that
+    is no extract lacks), then how many only extracts lack: '157 of these keys are only absent from the extract
+    ocmw_only.xlsx'."""
+    console.print(f"{counted(group.presence_total, 'key is', 'keys are')} not in every copy:")
+    for p in group.presence[:SHOWN]:
+        console.print(Text(f"  {p.label}: not in {', '.join(labels[m] for m in group.lacking(p))}"))
+    _more(console, group.presence_total)
+    if group.absent_from_extracts:
+        extracts = [labels[m] for m in group.all_extracts]
+        kind = "the extract" if len(extracts) == 1 else "the extracts"
+        these = (
+            "1 of these keys is"
+            if group.absent_from_extracts == 1
+            else f"{group.absent_from_extracts:,} of these keys are"
+        )
+        console.print(Text(f"  {these} only absent from {kind} {format_list(extracts, locale=ENGLISH)}"))
 
 
 def _more(console: Console, total: int) -> None:

@@ -6,8 +6,9 @@ that holds a table. Every other sheet is listed with the reason it was passed ov
 macro shows it), a chart sheet, empty, no table, or simply a later sheet (`--sheet` proposes it).
 
 For the sheet proposed infer also says where it found the header and which rows above it were skipped, which
-merged cells stand above or in the header, and how many formulas were read as the results stored with them; the
-readers add their own remarks (a footer left out, hidden rows, ...) and infer the types it chose.
+merged cells stand above or in the header (and which of them stand over a second header row, their text joined
+with it), and how many formulas were read as the results stored with them; the readers add their own remarks (a
+footer or a second table left out, hidden rows, ...) and infer the types it chose.
 """
 
 from __future__ import annotations
@@ -50,25 +51,30 @@ def choose_sheet(path: Path, shown: str, wanted: str | int | None) -> tuple[str 
     return chosen, [_listed(s, s.name == chosen, reason, tables.get(s.name, True)) for s in sheets]
 
 
-def header_note(rows: Sequence[Row], index: int) -> str:
-    """Where the header is (0-based `index` into `rows`) and which rows above it are skipped."""
+def header_note(rows: Sequence[Row], index: int, height: int = 1) -> str:
+    """Where the header is (0-based `index` into `rows`, `height` rows) and which rows above it are skipped."""
+    where = f"row {index + 1}" if height == 1 else f"rows {index + 1}-{index + height}"
     if index == 0:
-        return "header in row 1"
+        return f"header in {where}"
     above = rows[:index]
     labels = [repr(label(row)) for row in above if label(row)]
     blank = len(above) - len(labels)
     skipped = labels + ([f"{blank} blank row{'s' if blank > 1 else ''}"] if blank else [])
     return (
-        f"header in row {index + 1} (declared as options.header_row); {row_list(range(1, index + 1))} above it "
+        f"header in {where} (declared as options.header_row); {row_list(range(1, index + 1))} above it "
         f"skipped: {_and(skipped)}"
     )
 
 
-def merged_notes(merged: Sequence[excel.Range], header: int) -> list[str]:
-    """Merged cells above the header (titles) and in the header row (0-based `header`)."""
+def merged_notes(merged: Sequence[excel.Range], header: int, found: excel.Header | None = None) -> list[str]:
+    """Merged cells above the header (titles) and in the header row (0-based `header`); those of `found` (the
+    header read) that stand over its second row are said to name the columns under them with it."""
+    spans = found.spans if found else ()
     above = [_range(r) for r in merged if r[1][0] < header]
-    inside = [r for r in merged if r[0][0] <= header <= r[1][0] and r[0][1] < r[1][1]]
+    inside = [r for r in merged if r[0][0] <= header <= r[1][0] and r[0][1] < r[1][1] and r not in spans]
     notes = [f"merged cells above the header (a title) skipped: {_and(above)}"] if above else []
+    if found is not None:
+        notes += [_joined_note(found, r) for r in spans]
     for r in inside:
         first, beside = cell_name(header, r[0][1]), r[1][1] - r[0][1]
         rest = (
@@ -80,9 +86,23 @@ def merged_notes(merged: Sequence[excel.Range], header: int) -> list[str]:
     return notes
 
 
-def formula_note(path: Path, sheet: str, rows: set[int]) -> list[str]:
-    """How many formula cells among the rows read (1-based) are read as the results stored with them."""
-    cells = [cell for cell in sheet_quirks(path, sheet, dates=False).cached if cell[0] + 1 in rows]
+def _joined_note(found: excel.Header, span: excel.Range) -> str:
+    """What the header made of a merged cell over its second row: the names of the columns under it."""
+    (top, left), (_, right) = span
+    names = _and([repr(found.cells[column]) for column in range(left, right + 1)])
+    return (
+        f"merged cells {_range(span)} in the header stand over row {top + 2}, a second header row: their columns "
+        f"are named {names}"
+    )
+
+
+def formula_cells(path: Path, sheet: str, rows: set[int]) -> list[tuple[int, int]]:
+    """The formula cells (0-based row, column) with a stored result among the rows read (1-based `rows`)."""
+    return [cell for cell in sheet_quirks(path, sheet, dates=False).cached if cell[0] + 1 in rows]
+
+
+def formula_note(cells: Sequence[tuple[int, int]]) -> list[str]:
+    """How many formula cells (0-based row, column) are read as the results stored with them."""
     if not cells:
         return []
     named = ", ".join(cell_name(*cell) for cell in cells[:LISTED]) + (", ..." if len(cells) > LISTED else "")

@@ -3,8 +3,15 @@
 Rows are the sheet's rows as a spreadsheet numbers them: `skip_rows` and `header_row` count from row 1 and `_row`
 is the sheet row. Fully empty rows are skipped, and so are the total and note rows below the data
 (layout.footer_start: "Totaal", "Bron: ..."), each named in a remark; a row among the data that looks like a
-total is read, and named too. The cells become Arrow columns (see cells.py) and one INSERT types them like CSV
-text. A formula reads as the result the workbook stored with it.
+total is read, and named too. A second table below the data, after blank rows (layout.second_table: a title or a
+header over rows of numbers), is left out with a remark that names its rows and its header row. The cells become
+Arrow columns (see cells.py) and one INSERT types them like CSV text. A formula reads as the result the workbook
+stored with it.
+
+A header of two rows is read as one (`table_header`): a merged cell of the header row that spans two or more
+columns, over a row that fills exactly the columns under such cells, carries its text over them, joined with the
+text below: `Dienst | Code | Loon` (Loon merged over C1:D1) over `  |   | Maand | Jaar` gives the columns Dienst,
+Code, Loon Maand and Loon Jaar, and the data start below the second row.
 
 Remarks (peil.errors.Remark: where, and a message id with values) also name what a person looking at the sheet
 would not see as it is read: a sheet hidden in the
@@ -77,6 +84,21 @@ class SheetInfo:
 
 
 @dataclass(frozen=True)
+class Header:
+    """The header of a plain table: its first row (0-based), the texts of its cells, and the merged cells of that
+    row that stand over a second header row (`table_header`; empty for a header of one row)."""
+
+    row: int
+    cells: list[str]
+    spans: tuple[Range, ...] = ()
+
+    @property
+    def height(self) -> int:
+        """How many rows the header takes: 1 or 2."""
+        return 2 if self.spans else 1
+
+
+@dataclass(frozen=True)
 class _Extract:
     """The records of a sheet (schema order), their cells' origins (0-based row, column), their row numbers, and
     remarks about the header and the footer."""
@@ -97,7 +119,7 @@ def load(target: Target, source: Source, file: SourceFile, path: Path, scratch: 
     if source.options.crosstab:
         found = _unpivot(sheet.grid, source.options.crosstab, [f.name for f in fields], header_row, source, where)
     else:
-        found = _table(sheet.grid, fields, header_row, where)
+        found = _table(sheet, fields, header_row, where)
     remarks = _hidden_sheet(sheet, source.options.sheet is not None, where) + found.remarks
     remarks += _read_as_shown(sheet, quirks, found, where)
     built = columns(fields, found.records, found.origins, found.rows, quirks.serial_60, quirks.padded)
@@ -231,8 +253,40 @@ def _column(field: SchemaField, index: int, native: bool, numbers: conform.Numbe
     return Column(value, f"t{index}")
 
 
-def _table(grid: Grid, fields: Sequence[SchemaField], header_row: int, where: Location) -> _Extract:
-    """The records of a plain table, below its header in row `header_row`, above its footer."""
+def table_header(sheet: Sheet, index: int) -> Header:
+    """The header whose first row is the 0-based row `index` (see the module docstring): a merged cell's text,
+    carried over its columns, joined with the text of the second row below it; no cells beyond the grid."""
+    row = sheet.grid[index] if index < len(sheet.grid) else []
+    cells = [text_of(cell) for cell in row]
+    spans = _over_second_row(sheet, index)
+    for (_, left), (_, right) in spans:
+        for column in range(left, right + 1):
+            parts = (text_of(_at(row, left)).strip(), text_of(_at(sheet.grid[index + 1], column)).strip())
+            cells[column] = " ".join(part for part in parts if part)
+    return Header(index, cells, spans)
+
+
+def header_top(sheet: Sheet, index: int) -> int:
+    """The first row of the header found in the 0-based row `index`: the row above it when `index` is the second
+    row of a header of two rows (see `table_header`), else `index`."""
+    return index - 1 if index > 0 and _over_second_row(sheet, index - 1) else index
+
+
+def _over_second_row(sheet: Sheet, index: int) -> tuple[Range, ...]:
+    """The merged cells of the 0-based row `index`, one row high and two or more columns wide, when the row below
+    fills exactly the columns under them (a second header row); () when it does not or there are none."""
+    spans = tuple(r for r in sheet.merged if r[0][0] == r[1][0] == index and r[0][1] < r[1][1])
+    if not spans or index + 1 >= len(sheet.grid):
+        return ()
+    under = {column for (_, left), (_, right) in spans for column in range(left, right + 1)}
+    below = {column for column, cell in enumerate(sheet.grid[index + 1]) if layout.filled([cell])}
+    return spans if below == under else ()
+
+
+def _table(sheet: Sheet, fields: Sequence[SchemaField], header_row: int, where: Location) -> _Extract:
+    """The records of a plain table, below its header in row `header_row` (and the second header row under it,
+    see `table_header`), above its footer and any second table."""
+    grid = sheet.grid
     if len(grid) < header_row:
         raise SourceError(
             f"the sheet has {len(grid)} rows; the header was expected in row {header_row}",
@@ -241,9 +295,10 @@ def _table(grid: Grid, fields: Sequence[SchemaField], header_row: int, where: Lo
         )
     width = max(len(row) for row in grid)
     at_header = Location(file=where.file, sheet=where.sheet, row=header_row)
-    names, renamed = header_names([text_of(c) for c in grid[header_row - 1]], width, at_header)
+    found_header = table_header(sheet, header_row - 1)
+    names, renamed = header_names(found_header.cells, width, at_header)
     positions, unloaded = field_positions(fields, names, at_header)
-    body, found = _body(grid, header_row, where)
+    body, found = _body(grid, header_row - 1 + found_header.height, where)
     records = [[_at(grid[i], p) for p in positions] for i in body]
     origins = [[(i, p) for p in positions] for i in body]
     return _Extract(records, origins, [i + 1 for i in body], renamed + unloaded + found)
@@ -282,9 +337,11 @@ def _unpivot(
 
 
 def _body(grid: Grid, first: int, where: Location) -> tuple[list[int], list[Remark]]:
-    """The 0-based indices of the data rows from index `first` on: the filled rows above the footer; and remarks
-    naming the footer rows left out and the rows among the data that look like totals."""
-    filled = [i for i in range(first, len(grid)) if any(cell not in ("", None) for cell in grid[i])]
+    """The 0-based indices of the data rows from index `first` on: the filled rows above the footer and any second
+    table; and remarks naming the footer rows left out, the rows among the data that look like totals and the
+    second table left out."""
+    last, second = _second_table(grid, first, where)
+    filled = [i for i in range(first, last) if any(cell not in ("", None) for cell in grid[i])]
     rows = [grid[i] for i in filled]
     end = layout.footer_start(rows)
     remarks = []
@@ -293,7 +350,19 @@ def _body(grid: Grid, first: int, where: Location) -> tuple[list[int], list[Rema
     totals = layout.inner_totals(rows[:end])
     if totals:
         remarks.append(layout.totals_kept(where, [filled[i] + 1 for i in totals], [rows[i] for i in totals]))
-    return filled[:end], remarks
+    return filled[:end], remarks + second
+
+
+def _second_table(grid: Grid, first: int, where: Location) -> tuple[int, list[Remark]]:
+    """The 0-based row where the table whose data start in row `first` ends: where a second table below it begins
+    (layout.second_table), with a remark naming it, else at the end of the grid, without one."""
+    found = layout.second_table(grid[first:])
+    if found is None:
+        return len(grid), []
+    start = first + found.start
+    rows = [i for i in range(start, len(grid)) if layout.filled(grid[i])]
+    numbers = [i + 1 for i in rows]
+    return start, [layout.second_left_out(where, numbers, first + found.header + 1, [grid[i] for i in rows])]
 
 
 def _hidden_sheet(sheet: Sheet, declared: bool, where: Location) -> list[Remark]:

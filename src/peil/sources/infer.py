@@ -12,7 +12,10 @@ read it later, over every row (a late value is never missed, peer case TYP-02):
 
 In a workbook, a column of whole numbers whose name says it holds dates (datum, date_...) and whose values all lie
 between 1910 and 2099 as Excel serial numbers (3654 to 73050) is a date column: the reader turns each serial
-into its date (cells.py).
+into its date (cells.py). Any other column of such whole numbers stays integer, with a note that they may be
+dates in cells without a date format, unless its name says it holds amounts or counts (bedrag, loon, aantal, ...).
+A column of formulas whose stored results are all whole numbers is number, not integer, with a note: a later
+result need not be whole, and would then not fit.
 
 The number format (decimal and thousands separator) is the one under which most columns are numbers; '.' wins a
 tie. The primary key is the leftmost column or pair of columns (among the first six) that is unique and never
@@ -48,13 +51,20 @@ import yaml
 from peil import privacy
 from peil.errors import Location, Remark, SourceError
 from peil.sources import conform, structured
-from peil.sources.cells import text_of
-from peil.sources.choices import SheetChoices, choose_sheet, formula_note, header_note, merged_notes
+from peil.sources.cells import excel_serial
+from peil.sources.choices import (
+    SheetChoices,
+    choose_sheet,
+    formula_cells,
+    formula_note,
+    header_note,
+    merged_notes,
+)
 from peil.sources.columns import header_names
 from peil.sources.dialect import Table, find_table
 from peil.sources.encoding import HEAD, decode_head, detect, sample
-from peil.sources.excel import read_sheet
-from peil.sources.files import open_binary, source_files
+from peil.sources.excel import header_top, read_sheet, table_header
+from peil.sources.files import content, empty_file, open_binary, source_files
 from peil.sources.layout import LABEL, filled, header_index
 from peil.sources.load import load_into
 from peil.sources.sql import identifier
@@ -79,6 +89,11 @@ CODE_NAME = re.compile(
 )
 LEADING_ZERO = r"^\s*[+-]?0[0-9]"
 DATE_NAME = re.compile(r"datum|(?<![a-z])date", re.IGNORECASE)  # geboortedatum, start_date; not candidate
+AMOUNT_NAME = re.compile(  # whole numbers that are no dates, whatever their size
+    r"bedrag|loon|salaris|wedde|prijs|kost|eur|budget|uitgave|ontvangst|saldo|omzet|aantal|inwoners|totaal|"
+    r"amount|price|cost|count|total|population",
+    re.IGNORECASE,
+)
 SAMPLE = 200  # distinct values per column looked at for personal data
 SERIALS = (3654, 73050)  # Excel serial numbers of 1910-01-01 and 2099-12-31
 
@@ -93,6 +108,7 @@ class Layout:
     names: list[str]
     notes: list[str] = field(default_factory=list)
     doubt: SourceError | None = None  # why the header row is a guess; infer raises it, the scanner reads on
+    columns: list[int] = field(default_factory=list)  # a workbook's: the 0-based sheet column of each name
 
 
 @dataclass(frozen=True)
@@ -140,11 +156,14 @@ def examine(path: Path, root: Path | None = None, sheet: str | int | None = None
         read = [remark.local() for remark in _load(con, path, layout)]  # the file and sheet go without saying
         found = propose(con, layout)
         serial: list[str] = []
+        workbook: list[str] = []
         if kind == "excel":
             found, serial = _serial_dates(con, found)
             rows = {int(row) for (row,) in con.execute("SELECT DISTINCT _row FROM t").fetchall()}
-            read += formula_note(path, str(layout.options["sheet"]), rows)
-        notes = layout.notes + condensed(read) + _type_notes(con, found, serial, kind)
+            formulas = formula_cells(path, str(layout.options["sheet"]), rows)
+            read += formula_note(formulas)
+            found, workbook = _workbook_types(con, found, {column for _, column in formulas})
+        notes = layout.notes + condensed(read) + _type_notes(con, found, serial, kind) + workbook
         personal = privacy.personal_columns(_samples(con, layout.names))
     chosen = next((s for s in sheets if s.proposed), None)
     if chosen is None:
@@ -215,7 +234,12 @@ def _layout(path: Path, kind: str, shown: str, sheet: str | int | None) -> Layou
 
 
 def _delimited_layout(path: Path, shown: str) -> Layout:
-    """The delimiter, encoding and header row of a text file, the header below any titles (dialect.find_table)."""
+    """The delimiter, encoding and header row of a text file, the header below any titles (dialect.find_table).
+
+    Raises SourceError (files.empty_file) for a file of 0 bytes, as the workbook reader and `peil build` do.
+    """
+    if content(path) == "empty":
+        raise empty_file(shown)
     head, tail = sample(path)
     encoding = detect(head, tail)
     text = decode_head(head, encoding, shown, declared=False)
@@ -253,14 +277,17 @@ def _no_header(table: Table, shown: str) -> SourceError:
 
 
 def _workbook_layout(path: Path, shown: str, chosen: str | int | None) -> Layout:
+    """The sheet, header row and column names of a workbook's sheet: the header below any titles (a header of two
+    rows is read from its first row, excel.table_header), with notes on what was chosen."""
     sheet = read_sheet(path, chosen, shown)
-    index = header_index(sheet.grid)
+    found = table_header(sheet, header_top(sheet, header_index(sheet.grid)))
+    index = found.row
     width = max((len(row) for row in sheet.grid), default=0)
-    cells = [text_of(c) for c in sheet.grid[index]] if sheet.grid else []
-    names, _ = header_names(cells, width, Location(file=shown, sheet=sheet.name))
+    names, _ = header_names(found.cells, width, Location(file=shown, sheet=sheet.name))
     options: dict[str, Any] = {"sheet": sheet.name} | ({"header_row": index + 1} if index else {})
-    notes = [header_note(sheet.grid, index), *merged_notes(sheet.merged, index)]
-    return Layout("excel", options, _named(names), notes)
+    notes = [header_note(sheet.grid, index, found.height), *merged_notes(sheet.merged, index, found)]
+    columns = [column for column, name in enumerate(names) if name is not None]
+    return Layout("excel", options, _named(names), notes, columns=columns)
 
 
 def _source(path: Path, layout: Layout, fields: list[SchemaField]) -> Source:
@@ -341,16 +368,58 @@ def _primary_key(con: duckdb.DuckDBPyConnection, fields: list[SchemaField]) -> l
 def _serial_dates(con: duckdb.DuckDBPyConnection, found: Inferred) -> tuple[Inferred, list[str]]:
     """`found` with its integer columns of Excel serial dates (see the module docstring) typed date, and their
     names."""
-    serial = []
-    for f in found.fields:
-        if f.type == "integer" and DATE_NAME.search(f.name):
-            column = identifier(f.name)
-            low, high = SERIALS
-            query = f"SELECT bool_and(TRY_CAST({column} AS BIGINT) BETWEEN {low} AND {high}) FROM t"  # noqa: S608
-            if con.execute(query).fetchall()[0][0]:
-                serial.append(f.name)
-    fields = [SchemaField(name=f.name, type="date") if f.name in serial else f for f in found.fields]
-    return dataclasses.replace(found, fields=fields), serial
+    serial = [
+        f.name
+        for f in found.fields
+        if f.type == "integer" and DATE_NAME.search(f.name) and _serial_example(con, f.name) is not None
+    ]
+    return _retyped(found, serial, "date"), serial
+
+
+def _workbook_types(con: duckdb.DuckDBPyConnection, found: Inferred, formulas: set[int]) -> tuple[Inferred, list[str]]:
+    """`found` with its integer columns that hold formulas (in the 0-based sheet columns `formulas`) typed number,
+    and sentences on the types a workbook makes fragile: those formula columns, and the integer columns whose
+    whole numbers may be Excel serial dates in cells without a date format (see the module docstring)."""
+    columns = zip(found.fields, found.layout.columns, strict=True)
+    computed = [f.name for f, column in columns if f.type == "integer" and column in formulas]
+    found = _retyped(found, computed, "number")
+    notes = [
+        f"number, not integer, for formula results that are whole now (a later one need not be): {', '.join(computed)}"
+    ]
+    return found, (notes if computed else []) + _serial_hint(con, found)
+
+
+def _serial_hint(con: duckdb.DuckDBPyConnection, found: Inferred) -> list[str]:
+    """A sentence naming the integer columns, not named for amounts or counts, whose values all lie in the range
+    of Excel serial dates (SERIALS), with an example and the date it would be; [] when there are none."""
+    candidates = [f.name for f in found.fields if f.type == "integer" and not AMOUNT_NAME.search(f.name)]
+    examples = [(name, example) for name in candidates if (example := _serial_example(con, name)) is not None]
+    if not examples:
+        return []
+    named = ", ".join(f"{name} (e.g. {n}, which would be {excel_serial(n):%Y-%m-%d})" for name, n in examples)
+    return [
+        f"whole numbers that may be Excel serial dates in cells without a date format: {named}; kept as integer, "
+        "declare `type: date` if they are dates"
+    ]
+
+
+def _serial_example(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
+    """The least value of a column of table `t` whose values are all whole numbers that are Excel serials of
+    1910-2099 (SERIALS); None when a value is not, or the column is empty."""
+    column = identifier(name)
+    low, high = SERIALS
+    query = (
+        f"SELECT bool_and(TRY_CAST({column} AS BIGINT) BETWEEN {low} AND {high}), "  # noqa: S608
+        f"min(TRY_CAST({column} AS BIGINT)) FROM t"
+    )
+    fits, least = con.execute(query).fetchall()[0]
+    return int(least) if fits else None
+
+
+def _retyped(found: Inferred, names: Sequence[str], kind: str) -> Inferred:
+    """`found` with the fields named in `names` typed `kind` (without a format)."""
+    fields = [SchemaField(name=f.name, type=kind) if f.name in names else f for f in found.fields]
+    return dataclasses.replace(found, fields=fields)
 
 
 def _type_notes(con: duckdb.DuckDBPyConnection, found: Inferred, serial: list[str], kind: str) -> list[str]:

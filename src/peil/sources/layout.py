@@ -18,6 +18,12 @@ and a note ("Bron: personeelsdienst"). A CSV exported from such a sheet keeps al
   starts with a note word (Bron, Opmerking, Noot, Source, Note, ...) or with `*`, or holds a colon. Only trailing
   rows count, and only below at least one data row; a total row among the data is data, and `inner_totals` names
   such rows so the readers can say so (`left_out`, `totals_kept`: Remarks, peil.errors).
+- `second_table` finds a second table below the data: after one or more blank rows, a block that opens with a
+  header (two or more texts, none a number, a date or a placeholder such as `-` or `n.v.t.`, over a column that the
+  rows below it in the block fill mostly with numbers or dates), or with titles (rows of one text alone) followed
+  by such a header (titles may stand apart from it, across blank rows). A blank row followed by more data, or by
+  a label of one text over rows of data, is no second table; rows of one text alone just above a second table are
+  taken for its titles. The workbook reader leaves a second table out with a remark (`second_left_out`).
 
 Rows are sequences of cells; a cell is empty when it is None or blank text.
 """
@@ -28,6 +34,7 @@ import itertools
 import re
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from peil.errors import Location, Remark
 from peil.messages import N_, Problem
@@ -41,8 +48,19 @@ NOTE = re.compile(
     r"\*|(bron|opmerking|noot|nota|toelichting|laatst bijgewerkt|stand|toestand|source|note|remark)\b", re.IGNORECASE
 )
 NUMBER = re.compile(r"\s*[+-]?[0-9][0-9.,\s]*")
+DATE_TEXT = re.compile(r"\s*[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}\b")
+PLACEHOLDER = re.compile(r"[-?x/.]+|n\.?v\.?t\.?|n\.?b\.?|n/?a|onbekend|unknown|geen|none", re.IGNORECASE)
 
 Row = Sequence[object]
+
+
+@dataclass(frozen=True)
+class SecondTable:
+    """A second table below a table's data (`second_table`): the 0-based indices, into the rows looked at, of its
+    first row (a title, or its header when it has none) and of its header."""
+
+    start: int
+    header: int
 
 
 def header_index(rows: Sequence[Row]) -> int:
@@ -68,6 +86,92 @@ def fitting_header(rows: Sequence[Row]) -> int | None:
         if filled(rows[index]) >= typical / 2 and fitting >= 0.9 * len(below):
             return index
     return None
+
+
+def second_table(rows: Sequence[Row]) -> SecondTable | None:
+    """The first second table among `rows`, the rows below a header with the blank ones kept (see the module
+    docstring), or None. Only a block after one or more blank rows, below at least one filled row, can open one."""
+    at = [i for i, row in enumerate(rows) if filled(row)]
+    position = 1
+    while position < len(at):
+        if at[position] == at[position - 1] + 1:
+            position += 1
+            continue
+        header = next((p for p in range(position, len(at)) if not _is_title(rows[at[p]])), len(at))
+        columns = _header_columns(rows[at[header]]) if header < len(at) else []
+        if columns and any(_holds_values(_block(rows, at, header), column) for column in columns):
+            return SecondTable(at[position], at[header])
+        position = header + 1  # a gap among the titles passed over leads to the same row
+    return None
+
+
+def second_left_out(where: Location, numbers: Sequence[int], header: int, rows: Sequence[Row]) -> Remark:
+    """A remark that a second table below the data is left out: `numbers` are the row numbers of its filled rows
+    (a spreadsheet's), `header` that of its header, `rows` its filled rows from its first (a title or the header).
+    In English the first row is named as a title or a header; the message id quotes its text only."""
+    first = rows[0]
+    shown = label(first) if filled(first) == 1 else ", ".join(_texts(first))
+    kind = "title" if filled(first) == 1 else "header"
+    problem = Problem(  # a header and a row at least: never one row
+        N_(
+            "rows %(rows)s: a second table (%(label)s) is left out; declare it as its own source with "
+            "options.header_row: %(header)s if you need it"
+        ),
+        {"rows": _shown_runs(numbers), "label": repr(shown), "header": str(header)},
+    )
+    english = (
+        f"{row_list(numbers)}: a second table ({kind} {shown!r}) is left out; declare it as its own source with "
+        f"options.header_row: {header} if you need it"
+    )
+    return Remark.saying(where, problem, english)
+
+
+def _is_title(row: Row) -> bool:
+    """Whether a row holds one text alone (a title or a label), no number or date."""
+    return filled(row) == 1 and len(_texts(row)) == 1
+
+
+def _header_columns(row: Row) -> list[int]:
+    """The filled columns of a row that may be a header: two or more cells, all texts that are no number, date or
+    placeholder; [] for any other row. It is the header of the rows below it when they fill one of these columns
+    mostly with numbers or dates (`_holds_values`)."""
+    columns = [i for i, cell in enumerate(row) if not _empty(cell)]
+    if len(columns) < 2 or len(_texts(row)) < len(columns) or any(_placeholder(row[i]) for i in columns):
+        return []
+    return columns
+
+
+def _block(rows: Sequence[Row], at: Sequence[int], position: int) -> list[Row]:
+    """The filled rows after the filled row at[position], up to the next blank row (at most BELOW_SAMPLE)."""
+    block = []
+    for previous, index in itertools.pairwise(at[position : position + 1 + BELOW_SAMPLE]):
+        if index > previous + 1:
+            break
+        block.append(rows[index])
+    return block
+
+
+def _holds_values(rows: Sequence[Row], column: int) -> bool:
+    """Whether most filled cells of `column` among `rows` are numbers or dates (and at least one is)."""
+    cells = [row[column] for row in rows if column < len(row) and not _empty(row[column])]
+    return 2 * sum(1 for cell in cells if _is_value(cell)) > len(cells)
+
+
+def _is_value(cell: object) -> bool:
+    """A filled cell that is a number or a date: a workbook's typed cell, or text that reads as one."""
+    if isinstance(cell, str):
+        return NUMBER.fullmatch(cell) is not None or DATE_TEXT.match(cell) is not None
+    return not _empty(cell)
+
+
+def _texts(row: Row) -> list[str]:
+    """The filled cells of a row that are texts, neither numbers nor dates, stripped."""
+    return [cell.strip() for cell in row if isinstance(cell, str) and cell.strip() and not _is_value(cell)]
+
+
+def _placeholder(cell: object) -> bool:
+    """Whether a cell holds a placeholder for a missing value ('-', '?', 'n.v.t.', 'onbekend', ...)."""
+    return isinstance(cell, str) and PLACEHOLDER.fullmatch(cell.strip()) is not None
 
 
 def titles_above(rows: Sequence[Row], index: int) -> bool:
@@ -153,9 +257,13 @@ def hidden_rows(where: Location, numbers: Sequence[int]) -> Remark:
 def _rows_problem(numbers: Sequence[int], one: str, many: str, **values: str) -> Problem:
     """The message id `one` for one row, `many` for more, with their numbers as `rows` ('5, 7-9'; past LISTED
     runs, '5, 9, 12, 15, 18, …') and `values`."""
+    return Problem(one if len(numbers) == 1 else many, {"rows": _shown_runs(numbers), **values})
+
+
+def _shown_runs(numbers: Sequence[int]) -> str:
+    """Row numbers as a message value: '5, 7-9'; past LISTED runs, '5, 9, 12, 15, 18, …'."""
     parts = _runs(numbers)
-    shown = ", ".join(parts[:LISTED]) + (", …" if len(parts) > LISTED else "")
-    return Problem(one if len(numbers) == 1 else many, {"rows": shown, **values})
+    return ", ".join(parts[:LISTED]) + (", …" if len(parts) > LISTED else "")
 
 
 def row_list(numbers: Sequence[int]) -> str:
