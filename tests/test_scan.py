@@ -252,7 +252,7 @@ def test_broken_and_hostile_files_are_listed_with_their_reason_and_the_scan_goes
         "pagina.xls",
         "~$lijst.xlsx",
     ]
-    assert "cannot open the workbook" in reasons["kapot.xlsx"]
+    assert reasons["kapot.xlsx"] == "the workbook is damaged: its zip archive is cut short or broken"
     assert "empty" in reasons["leeg.csv"] and "lock file" in reasons["~$lijst.xlsx"]
     assert "HTML" in reasons["pagina.xls"] and "binary" in reasons["foto.csv"] and "expand" in reasons["bom.xlsx"]
     flags = {t.path: t.flags for t in result.flagged}
@@ -659,9 +659,9 @@ def test_a_readers_error_carries_its_problem(tmp_path: Path) -> None:
     from peil.reports.i18n import translations
     from peil.sources import excel
 
-    (tmp_path / "kapot.xlsx").write_bytes(b"PK\x03\x04 not a zip at all")
+    (tmp_path / "kapot.xls").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)  # OLE2, no workbook in it
     with pytest.raises(SourceError) as caught:
-        excel.table_sheets(tmp_path / "kapot.xlsx", "kapot.xlsx")
+        excel.table_sheets(tmp_path / "kapot.xls", "kapot.xls")
     problem = caught.value.problem
     assert problem.text == "cannot open the workbook: %(error)s"
     assert caught.value.message == f"cannot open the workbook: {problem.values['error']}"

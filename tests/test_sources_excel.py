@@ -119,13 +119,33 @@ def test_a_sheet_by_number(tmp_path: Path) -> None:
     assert loaded.rows[0]["b"] == "x" and loaded.rows[0]["_sheet"] == "Tweede"
 
 
-@pytest.mark.parametrize("data", [b"PK\x03\x04" + b"kapot" * 40, bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600])
-def test_a_broken_or_encrypted_workbook_is_an_error(tmp_path: Path, data: bytes) -> None:
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"PK\x03\x04" + b"kapot" * 40, "the workbook is damaged: its zip archive is cut short or broken"),
+        (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600, "cannot open the workbook: "),
+    ],
+    ids=["broken zip", "OLE2 without a workbook"],
+)
+def test_a_broken_or_encrypted_workbook_is_an_error(tmp_path: Path, data: bytes, said: str) -> None:
     (tmp_path / "b.xlsx").write_bytes(data)
     with pytest.raises(SourceError) as caught:
         load(tmp_path, declare("b.xlsx", fields("a")))
     assert caught.value.location is not None and caught.value.location.file == "b.xlsx"
-    assert "cannot open the workbook" in str(caught.value)
+    assert caught.value.message.startswith(said)
+
+
+def test_a_workbook_cut_short_in_copying_is_named_damaged_in_both_languages(tmp_path: Path) -> None:
+    """Found by a new user: a truncated .xlsx said calamine's 'Could not find EOCD', in English on a Dutch page."""
+    whole = workbook(tmp_path / "whole.xlsx", {"Blad1": [["a"], [1], [2]]})
+    (tmp_path / "b.xlsx").write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(SourceError) as caught:
+        load(tmp_path, declare("b.xlsx", fields("a")))
+    assert caught.value.message == "the workbook is damaged: its zip archive is cut short or broken"
+    assert caught.value.hint and "open it in Excel, which offers to repair it" in caught.value.hint
+    assert in_words(caught.value.problem, i18n.translations("nl").gettext) == (
+        "de werkmap is beschadigd: het zip-archief is afgebroken of kapot"
+    )
 
 
 @pytest.mark.parametrize(

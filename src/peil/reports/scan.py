@@ -63,12 +63,7 @@ def group_view(group: Group) -> GroupView:
     presence = [
         (p, [labels[m] for m in p.members], [labels[m] for m in group.lacking(p)]) for p in group.presence[:SHOWN]
     ]
-    renamed = [
-        (column, name, labels[m])
-        for m, member in enumerate(group.members)
-        for column, name in zip(group.columns, member.columns, strict=True)
-        if name is not None and name != column
-    ]
+    renamed = [(column, name, labels[m]) for column, name, members in group.renamed for m in members]
     extracts, doubled = [labels[m] for m in group.extracts], [labels[m] for m in group.doubled]
     return GroupView(group, labels, extracts, doubled, conflicts, presence, renamed)
 

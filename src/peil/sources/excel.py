@@ -29,6 +29,7 @@ as in a plain table.
 from __future__ import annotations
 
 import uuid
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,7 +224,8 @@ def _open(path: Path, file: str) -> calamine.CalamineWorkbook:
 
 def _not_a_workbook(path: Path, file: str) -> SourceError | None:
     """The error for a file calamine cannot open that is plainly no workbook: empty, text (an export named
-    .xlsx, peer case seen on shared drives) or an HTML page; None for any other (see `files.content`)."""
+    .xlsx, peer case seen on shared drives) or an HTML page, or a zip archive cut short (no end of central
+    directory: a copy broken off); None for any other (see `files.content`)."""
     try:
         kind = content(path)
     except OSError:
@@ -235,6 +237,13 @@ def _not_a_workbook(path: Path, file: str) -> SourceError | None:
             f"named {path.suffix} but holds an HTML page, not a workbook",
             Location(file=file),
             hint="Open it in Excel or LibreOffice and save it as .xlsx, then load that.",
+        )
+    if kind == "zip" and not zipfile.is_zipfile(path):
+        return SourceError(
+            Problem(N_("the workbook is damaged: its zip archive is cut short or broken")),
+            Location(file=file),
+            hint="Copy it again from where it came from, or open it in Excel, which offers to repair it, and save it "
+            "again.",
         )
     if kind == "text":
         return SourceError(
