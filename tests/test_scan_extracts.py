@@ -394,3 +394,20 @@ def test_a_copy_that_lost_the_leading_zeros_of_the_key_is_named_and_not_recommen
     page = render_page(result, "nl")
     assert "Voorloopnullen verloren in personeel_aug.csv: personeelsnummer 00001 werd 1." in page
     assert "ze de voorloopnullen behoudt die personeel_aug.csv verloren.</p>" in page
+
+
+def test_a_copy_with_a_column_more_is_said_to_hold_the_most_filled_cells_not_the_fewest_empty(tmp_path: Path) -> None:
+    """Found in a user trial: the only copy with an extra column was recommended because it 'has the fewest empty
+    cells', though the others had none; they lack the column."""
+    moment = datetime(2025, 1, 10, tzinfo=UTC)
+    write(tmp_path, "a.csv", FULL, moment)
+    write(tmp_path, "b.csv", [row.replace("\n", ";D1\n") for row in FULL], moment, "code;naam;klasse;dossier\n")
+    result = scan(tmp_path)
+    (group,) = result.groups
+    assert group.members[group.recommended].table.path == "b.csv" and group.reasons == ["completeness"]
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), result)
+    assert "Recommended: b.csv: has the most filled cells (a column a copy lacks counts as empty)." in out.getvalue()
+    assert "ze de meeste gevulde cellen heeft (een kolom die in een kopie ontbreekt, telt als leeg)" in render_page(
+        result, "nl"
+    )

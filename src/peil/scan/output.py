@@ -46,7 +46,7 @@ from peil.texts import counted
 REASONS = {
     "keys": "holds the most keys",
     "agreement": "agrees most with the majority where the copies differ",
-    "completeness": "has the fewest empty cells",
+    "completeness": "has the most filled cells (a column a copy lacks counts as empty)",
     "recency": "is the most recent",
     "extracts": "holds every row of {files}",
     "unique": "holds each key once, where {files} hold some twice",
