@@ -59,6 +59,8 @@ def test_limit_cuts_and_says_so(warehouse: Path) -> None:
         ("RESET threads", "only queries are allowed, not RESET"),
         ("CHECKPOINT", "only queries are allowed, not CHECKPOINT"),
         ("SHOW DATABASES", "only queries are allowed, not SHOW"),
+        ("SELECT * FROM query('DROP TABLE t')", r"query\(\) runs SQL given as text, which peil cannot check"),
+        ("SELECT * FROM query_table('t')", r"query_table\(\) runs SQL given as text, which peil cannot check"),
         ("SELEC 1", "'SELEC' starts no SQL statement"),
         ("WTIH a AS (SELECT 1) SELECT * FROM a", "'WTIH' starts no SQL statement"),
     ],

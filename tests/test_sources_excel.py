@@ -348,6 +348,18 @@ def test_a_merged_header_cell_over_data_is_no_second_header_row(tmp_path: Path) 
     assert [(r["Dienst"], r["Loon"], r["_row"]) for r in loaded.rows] == [("ICT", 3000, 2), ("OCMW", 2500, 3)]
 
 
+def test_a_title_merged_over_the_whole_header_is_a_title_not_a_header_row(tmp_path: Path) -> None:
+    """Found in review: 'Personeel 2024' merged over A1:C1 above naam | dienst | loon was read as the top row of a
+    two-row header, and every column was named 'Personeel 2024 ...'."""
+    rows = [["Personeel 2024"], ["naam", "dienst", "loon"], ["An", "ICT", 3000], ["Jan", "OCMW", 2500]]
+    path = workbook(tmp_path / "p.xlsx", {"Blad1": rows}, merged=("A1:C1",))
+    proposal = yaml.safe_load(examine(path).yaml)
+    assert [f["name"] for f in proposal["schema"]["fields"]] == ["naam", "dienst", "loon"]
+    assert proposal["options"]["header_row"] == 2
+    loaded = load(tmp_path, declare("p.xlsx", fields("naam", "dienst", loon="integer"), header_row=2))
+    assert [(r["naam"], r["loon"], r["_row"]) for r in loaded.rows] == [("An", 3000, 3), ("Jan", 2500, 4)]
+
+
 def test_infer_types_whole_formula_results_as_numbers_and_names_possible_serial_dates(tmp_path: Path) -> None:
     rows = [["nr", "maandloon", "jaarloon", "start", "aantal"], [1, 3000, "=B2*12", 45292, 40000]]
     path = workbook(tmp_path / "f.xlsx", {"Sheet1": rows})

@@ -433,6 +433,9 @@ DATA = [["A1", "An", 1.5], ["A2", "Jan", 2.5]]
         ([[], ["Bron: personeelsdienst"], [], ["Opmerking: voorlopig"]], None),  # notes, no header
         ([["dienst", "aantal"], ["OCMW", 3]], None),  # no blank row between: read as data
         ([[], ["dienst", "aantal"]], None),  # no row below the header
+        ([[], ["Evolutie"], ["dienst", 2023, 2024], ["IT", 3, 3.5]], SecondTable(3, 4)),  # years name the columns
+        ([[], ["A3", "Piet", "ontslagen"], ["A4", "Mie", 2.0]], None),  # a text among numbers, then more data
+        ([[], ["nr", "naam", "fte"], ["A3", "Piet", 2.0]], None),  # the header repeated over more data
     ],
 )
 def test_a_second_table_opens_with_a_title_or_a_header_over_numbers(below: list[list[Any]], found: Any) -> None:
@@ -445,20 +448,24 @@ DATA_ROW = st.lists(st.tuples(NAMES, AMOUNT, st.one_of(st.none(), AMOUNT)).map(l
 GAPS = st.lists(st.integers(0, 2), min_size=12, max_size=12)  # blank rows after each data row
 
 
+COUNTS = st.lists(st.tuples(NAMES, st.integers(0, 999), NAMES).map(list), min_size=1, max_size=5)
+
+
 @settings(max_examples=60, deadline=None)
-@given(data=DATA_ROW, gaps=GAPS, title=st.booleans(), header=st.tuples(NAMES, NAMES), counts=st.lists(
-    st.tuples(NAMES, st.integers(0, 999)).map(list), min_size=1, max_size=5), blank=st.integers(1, 3))  # fmt: skip
+@given(data=DATA_ROW, gaps=GAPS, title=st.booleans(), header=st.tuples(NAMES, NAMES, NAMES), counts=COUNTS,
+       blank=st.integers(1, 3))  # fmt: skip
 def test_blank_rows_end_the_data_only_before_a_second_table(
     data: list[list[Any]],
     gaps: list[int],
     title: bool,
-    header: tuple[str, str],
+    header: tuple[str, str, str],
     counts: list[list[Any]],
     blank: int,
 ) -> None:
     """Data rows of a text and one or two amounts (numbers or '-'), with blank rows anywhere among them, hold no
-    second table; one appended after blank rows, with or without a title, is found where it starts. (A data row of
-    a text alone just above a second table would be taken for its title.)"""
+    second table; one of another shape (a text where the data hold amounts) appended after blank rows, with or
+    without a title, is found where it starts. (A data row of a text alone just above a second table would be
+    taken for its title.)"""
     rows: list[list[Any]] = []
     for row, gap in zip(data, gaps, strict=False):
         rows += [row, *[[] for _ in range(gap)]]

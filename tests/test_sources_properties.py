@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_sources_support import fields, load, write_and_load
 
@@ -66,6 +66,7 @@ LINE = st.text(alphabet="abz09 ;,|\t.-", max_size=12)
 
 @FAST
 @given(lines=st.lists(LINE, min_size=1, max_size=15), extra=LINE)
+@example(lines=["", "|\t"], extra=";,\t")  # a clean clone's run: read by tab, its blank line was lost
 def test_an_appended_line_is_a_row_or_an_error(lines: list[str], extra: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

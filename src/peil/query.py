@@ -31,6 +31,8 @@ INSPECTIONS: tuple[type[exp.Expr], ...] = (exp.Describe, exp.Summarize, exp.Show
 # is refused by that word, not with a parse error.
 QUERY_STARTS = frozenset({"SELECT", "WITH", "FROM", "VALUES", "TABLE", "(", "PIVOT", "UNPIVOT"})
 INSPECTION_STARTS = frozenset({"DESCRIBE", "DESC", "SUMMARIZE", "SHOW"})
+# Table functions that run SQL given as a text: what they read is out of `validate`'s sight.
+SQL_IN_TEXT = frozenset({"query", "query_table"})
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def validate(sql: str, inspection: bool = False) -> str:
     """Return `sql` when it is exactly one read-only query, or with `inspection` also one DESCRIBE, SUMMARIZE or
-    SHOW TABLES; raise QueryError saying why not.
+    SHOW TABLES, that runs no SQL given as text (SQL_IN_TEXT); raise QueryError saying why not.
 
     The error names the line and column where parsing failed, or the kind of statement that was refused.
     """
@@ -77,7 +79,27 @@ def validate(sql: str, inspection: bool = False) -> str:
     if not isinstance(statement, (exp.Query, *INSPECTIONS) if inspection else exp.Query):
         word = _first_word(sql)  # CALL and LOAD parse as a Command, CHECKPOINT as a column: say what was written
         raise _refusal(word if word not in QUERY_STARTS else statement.key.upper(), inspection)
+    runs_text = next((f.name for f in statement.find_all(exp.Anonymous) if f.name.lower() in SQL_IN_TEXT), None)
+    if runs_text:
+        raise QueryError(
+            f"{runs_text}() runs SQL given as text, which peil cannot check",
+            hint="Name the tables in the query itself: FROM personeel, not FROM query_table('personeel').",
+        )
     return sql
+
+
+def _other_database(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise QueryError when `sql` names a table of a database attached to `con` other than the one it runs on:
+    on an overlay of an earlier moment (peil.timetravel), the attached warehouse holds today's data."""
+    (here,) = con.execute("SELECT current_database()").fetchall()[0]
+    attached = {name.lower() for (name,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    attached -= {here.lower(), "system", "temp"}
+    for table in sqlglot.parse_one(sql, dialect="duckdb").find_all(exp.Table):
+        if (table.catalog or table.db).lower() in attached:  # warehouse.x is the catalog's table x in its main
+            raise QueryError(
+                f"{table.sql(dialect='duckdb')} is today's data, not the data of the moment asked for",
+                hint='Leave out --as-of and --snapshot to query today\'s data; earlier versions are raw."DATASET__vN".',
+            )
 
 
 def _parse(sql: str, inspection: bool) -> list[exp.Expr]:
@@ -126,9 +148,11 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, limit: int | None = None) -> R
     DESCRIBE, SUMMARIZE and SHOW TABLES are allowed too. An INTERVAL comes as DuckDB's text ('1 year 2 months
     3 days'), in a list, struct or map too: Python's timedelta would count a month as 30 days. Raises QueryError
     with DuckDB's message when the query fails (an unknown table or column, a type error), and a hint when peil
-    has one for that kind of error (`error_hint`).
+    has one for that kind of error (`error_hint`); and when `sql` names a table of another database attached to
+    `con` (`_other_database`).
     """
     validate(sql, inspection=True)
+    _other_database(con, sql)
     try:
         relation = _intervals_as_text(con.sql(sql))
         rows = (relation.limit(limit + 1) if limit is not None else relation).fetchall()

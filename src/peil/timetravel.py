@@ -20,8 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
-import sqlglot
-from sqlglot import exp
 
 from peil import indicators, models, query, reports
 from peil.build import answers
@@ -111,22 +109,14 @@ def _versions_hint(chosen: dict[str, Snapshot]) -> str:
 def run_query(view: Overlay, sql: str, limit: int | None = None) -> query.Result:
     """Run a user's read-only `sql` (see peil.query.run) on the overlay, cut off from files and the network.
 
-    Raises QueryError as peil.query.run does, and when `sql` names a table of the attached warehouse
-    (warehouse.personeel): that is the current data, not the data of the moment. DuckDB's suggestion of such a
+    Raises QueryError as peil.query.run does, which refuses a table of the attached warehouse (warehouse.personeel:
+    today's data, not the data of the moment) and SQL given as text (query_table). DuckDB's suggestion of such a
     table for one that did not exist yet is replaced by the datasets there were.
     """
     (locked,) = view.con.execute("SELECT current_setting('lock_configuration')").fetchall()[0]
     if not locked:
         view.con.execute("SET enable_external_access = false; SET enable_progress_bar = false")
         view.con.execute("SET lock_configuration = true")
-    query.validate(sql, inspection=True)
-    tables = sqlglot.parse_one(sql, dialect="duckdb").find_all(exp.Table)
-    current = [t for t in tables if (t.catalog or t.db).lower() == "warehouse"]  # warehouse.x: its schema main
-    if current:
-        raise QueryError(
-            f"{current[0].sql(dialect='duckdb')} is today's data, not the data of the moment asked for",
-            hint='Leave out --as-of and --snapshot to query today\'s data; earlier versions are raw."DATASET__vN".',
-        )
     try:
         return query.run(view.con, sql, limit)
     except QueryError as exc:

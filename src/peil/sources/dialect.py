@@ -189,9 +189,16 @@ def _candidates(samples: Samples, quote: str, header_at: HeaderAt, expected: lis
 
 
 def _best(samples: Samples, quote: str, header_at: HeaderAt, expected: list[str]) -> _Candidate | None:
-    """The best-scored candidate, the first in DELIMITERS order of those scored alike; None when there is none."""
+    """The best-scored candidate, the first in DELIMITERS order of those scored alike; None when there is none.
+    When no candidate's data agree with its header and the header holds one name under every one, the file is
+    one column: the first candidate, so that a line it splits is an error rather than a column no header names
+    (under which DuckDB would skip the blank lines among the data, and lose their rows)."""
     candidates = _candidates(samples, quote, header_at, expected)
-    return max(candidates, key=lambda c: c.score) if candidates else None
+    if not candidates:
+        return None
+    if not any(c.score[1] for c in candidates) and all(len(_named(c.dialect.header)) == 1 for c in candidates):
+        return candidates[0]
+    return max(candidates, key=lambda c: c.score)
 
 
 def _too_few_rows(samples: Samples, header_row: int, file: str) -> SourceError:

@@ -283,11 +283,16 @@ def header_top(sheet: Sheet, index: int) -> int:
 
 def _over_second_row(sheet: Sheet, index: int) -> tuple[Range, ...]:
     """The merged cells of the 0-based row `index`, one row high and two or more columns wide, when the row below
-    fills exactly the columns under them (a second header row); () when it does not or there are none."""
+    fills exactly the columns under them (a second header row); () when it does not or there are none, and when
+    the row holds one merged cell and nothing beside it: a title merged over the header (Personeel 2024 over
+    naam | dienst | loon)."""
     spans = tuple(r for r in sheet.merged if r[0][0] == r[1][0] == index and r[0][1] < r[1][1])
     if not spans or index + 1 >= len(sheet.grid):
         return ()
     under = {column for (_, left), (_, right) in spans for column in range(left, right + 1)}
+    beside = [column for column, cell in enumerate(sheet.grid[index]) if layout.filled([cell]) and column not in under]
+    if len(spans) == 1 and not beside:  # a title merged over the header, not a header's top row
+        return ()
     below = {column for column, cell in enumerate(sheet.grid[index + 1]) if layout.filled([cell])}
     return spans if below == under else ()
 

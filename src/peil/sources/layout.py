@@ -18,12 +18,15 @@ and a note ("Bron: personeelsdienst"). A CSV exported from such a sheet keeps al
   starts with a note word (Bron, Opmerking, Noot, Source, Note, ...) or with `*`, or holds a colon. Only trailing
   rows count, and only below at least one data row; a total row among the data is data, and `inner_totals` names
   such rows so the readers can say so (`left_out`, `totals_kept`: Remarks, peil.errors).
-- `second_table` finds a second table below the data: after one or more blank rows, a block that opens with a
-  header (two or more texts, none a number, a date or a placeholder such as `-` or `n.v.t.`, over a column that the
-  rows below it in the block fill mostly with numbers or dates), or with titles (rows of one text alone) followed
-  by such a header (titles may stand apart from it, across blank rows). A blank row followed by more data, or by
-  a label of one text over rows of data, is no second table; rows of one text alone just above a second table are
-  taken for its titles. The workbook reader leaves a second table out with a remark (`second_left_out`).
+- `second_table` finds a second table below the data: after one or more blank rows, a block whose rows differ in
+  shape from the rows above (another width, or a column of numbers where the rows above hold texts, or the other
+  way round) and that opens with a header (two or more texts, none a number, a date or a placeholder such as `-`
+  or `n.v.t.`, over a column that the rows below it in the block fill mostly with numbers or dates), or with titles
+  (rows of one text alone) followed by a row of two or more cells with a text (`dienst | 2023 | 2024`; titles may
+  stand apart from it, across blank rows). A blank row followed by more data of the same shape, whatever one row
+  of it holds (a text among numbers, the header repeated), or by a label of one text over rows of data, is no
+  second table; rows of one text alone just above a second table are taken for its titles. The workbook reader
+  leaves a second table out with a remark (`second_left_out`).
 
 Rows are sequences of cells; a cell is empty when it is None or blank text.
 """
@@ -90,7 +93,9 @@ def fitting_header(rows: Sequence[Row]) -> int | None:
 
 def second_table(rows: Sequence[Row]) -> SecondTable | None:
     """The first second table among `rows`, the rows below a header with the blank ones kept (see the module
-    docstring), or None. Only a block after one or more blank rows, below at least one filled row, can open one."""
+    docstring), or None. Only a block after one or more blank rows, below at least one filled row, can open one,
+    and only when the rows under its header differ in shape from the rows above (`_shape`): a block of the same
+    shape is more data, whatever a row of it holds (a text where numbers stand, a repeated header)."""
     at = [i for i, row in enumerate(rows) if filled(row)]
     position = 1
     while position < len(at):
@@ -98,11 +103,33 @@ def second_table(rows: Sequence[Row]) -> SecondTable | None:
             position += 1
             continue
         header = next((p for p in range(position, len(at)) if not _is_title(rows[at[p]])), len(at))
-        columns = _header_columns(rows[at[header]]) if header < len(at) else []
-        if columns and any(_holds_values(_block(rows, at, header), column) for column in columns):
+        block = _block(rows, at, header) if header < len(at) else []
+        above = [rows[i] for i in at[:position]]
+        if block and _shape(block) != _shape(above) and _opens(rows[at[header]], block, titled=header > position):
             return SecondTable(at[position], at[header])
         position = header + 1  # a gap among the titles passed over leads to the same row
     return None
+
+
+def _opens(header: Row, block: Sequence[Row], titled: bool) -> bool:
+    """Whether `header` can head the rows `block` under it: below a title, any row of two or more cells with a
+    text (years may name the columns: dienst | 2023 | 2024); else a row of texts over a column of numbers."""
+    if titled:
+        return filled(header) >= 2 and bool(_texts(header))
+    return any(_holds_values(block, column) for column in _header_columns(header))
+
+
+def _shape(rows: Sequence[Row]) -> list[str]:
+    """Per column up to the last one filled, what most of its filled cells hold: 'value' (numbers, dates),
+    'text', or '' (none filled, or placeholders only)."""
+    width = max((i + 1 for row in rows for i, cell in enumerate(row) if not _empty(cell)), default=0)
+    kinds = []
+    for column in range(width):
+        cells = [row[column] for row in rows if column < len(row) and not _empty(row[column])]
+        cells = [cell for cell in cells if not _placeholder(cell)]
+        values = sum(1 for cell in cells if _is_value(cell))
+        kinds.append("" if not cells else "value" if 2 * values > len(cells) else "text")
+    return kinds
 
 
 def second_left_out(where: Location, numbers: Sequence[int], header: int, rows: Sequence[Row]) -> Remark:
