@@ -291,6 +291,14 @@ def test_an_empty_key_with_a_default_counts_as_left_out(starter: Path) -> None:
             "Write its items after 'fields:', one a line, each as '- item'.",
         ),
         (
+            "    - {name: CD_MUNTY_REFNIS",
+            ", type: string}",
+            '    - {name: ""',
+            "line 8, field 'schema.fields[0].name'",
+            "the field 'schema.fields[0].name' is empty",
+            "Write its value after 'name:'.",
+        ),  # found by a new user: a traceback from DuckDB's parser ('zero-length delimited identifier')
+        (
             "owner:",
             "owner:",
             "options: csv\n",

@@ -74,7 +74,7 @@ class Constraints(_Strict):
 class SchemaField(_Strict):
     """One column: its name as in the file's header, its type and, for dates and numbers, its format."""
 
-    name: str
+    name: str = Field(min_length=1)
     type: FieldType = "string"
     format: str | None = None
     title: str | None = None
@@ -499,8 +499,8 @@ def _explain(exc: ValidationError, model: type[BaseModel], node: yaml.Node | Non
         hint = f"Allowed: {expected}."
     elif error["type"] in ("missing", "union_tag_not_found"):
         message = f"the field '{loc[-1]}' is required"
-    elif error["type"] == "model_type" or error.get("input", "") is None:
-        given = "is empty" if error.get("input") is None else f"holds {error.get('input')!r}, not fields"
+    elif error["type"] == "model_type" or error.get("input", "") is None or error["type"] == "string_too_short":
+        given = "is empty" if error.get("input") in (None, "") else f"holds {error.get('input')!r}, not fields"
         message = f"the field '{field}' {given}"
         hint = _what_to_write(error, model)
     return WorkspaceError(message, Location(file=file, line=line, field=field), hint=hint)
