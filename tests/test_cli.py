@@ -392,6 +392,11 @@ def test_sql_csv_and_json_keep_every_value_and_agree(built: Path, zone: str) -> 
         [(value or "").replace("T12", " 12") for value in texts.values()],  # a space for the T; NULL empty
     ]
     assert base64.b64decode(texts["b"]) == b"\xaa\x00ab"
+    as_table = subprocess.run(run[:-1], capture_output=True, text=True, env=env | {"COLUMNS": "400"}, timeout=300)
+    (row,) = [line for line in as_table.stdout.splitlines() if line.startswith("│")]
+    assert [cell.strip() for cell in row.split("│")[1:-1]] == [
+        (value or "").replace("T12", " 12") for value in texts.values()
+    ]  # the table as CSV (found by a new user: UTC, b'\xaa\x00ab' and 0E-10 there)
 
 
 def test_sql_conversion_error_hints_try_cast(built: Path) -> None:

@@ -82,11 +82,19 @@ def unique_names(header: Sequence[str]) -> list[str]:
 
 def rows_table(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> Table:
     """A Rich table of the rows; names and values are shown as text, never taken for markup (a `Text` value as
-    it is styled)."""
+    it is styled), each as CSV writes it (`_shown`)."""
     table = Table(*(escape(name) for name in header), title=title)
     for row in rows:
-        table.add_row(*(v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in row))
+        table.add_row(*(v if isinstance(v, Text) else Text(_shown(v)) for v in row))
     return table
+
+
+def _shown(value: object) -> str:
+    """A value as text, as CSV writes it: '' for NULL, a DECIMAL's every digit and NaN as 'NaN' (`exact_number`), a
+    TIMESTAMPTZ in Belgian time and a BLOB in base64 (`text_value`)."""
+    if value is None:
+        return ""
+    return str(exact_number(value)) if isinstance(value, float | Decimal) else text_value(value, sep=" ")
 
 
 def write_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]], out: TextIO | None = None) -> None:
