@@ -171,18 +171,35 @@ def test_a_value_that_does_not_fit_is_located_and_a_belgian_number_names_its_opt
     tmp_path: Path, first: str, second: str, said: str
 ) -> None:
     """Found by a new user: the warning named no row or column, and 2.500,00 got no word on the options."""
+    root = _wages(tmp_path, "lonen.csv")
+    (root / "data" / "lonen.csv").write_text(f"nr;loon\nP1;1500\nP2;{first}\nP3;{second}\n", encoding="utf-8")
+    warnings = build(root).ingested["lonen"].snapshot.warnings
+    assert f"data/lonen.csv, row 3, column 'loon': {said}" in warnings
+
+
+def _wages(tmp_path: Path, file: str) -> Path:
+    """A workspace of one source, 'lonen' (nr: string, loon: number), read from data/`file`, not written yet."""
     root = tmp_path / "ws"
     (root / "sources").mkdir(parents=True)
     (root / "data").mkdir()
     (root / "peil.yaml").write_text("name: t\nmunicipality: '36015'\n", encoding="utf-8")
-    (root / "data" / "lonen.csv").write_text(f"nr;loon\nP1;1500\nP2;{first}\nP3;{second}\n", encoding="utf-8")
     (root / "sources" / "lonen.yaml").write_text(
-        "path: data/lonen.csv\nowner: HR\nschema:\n  fields:\n    - {name: nr, type: string}\n"
+        f"path: data/{file}\nowner: HR\nschema:\n  fields:\n    - {{name: nr, type: string}}\n"
         "    - {name: loon, type: number}\n",
         encoding="utf-8",
     )
-    warnings = build(root).ingested["lonen"].snapshot.warnings
-    assert f"data/lonen.csv, row 3, column 'loon': {said}" in warnings
+    return root
+
+
+def test_a_file_that_cannot_be_read_names_its_dataset_and_source_file(tmp_path: Path) -> None:
+    """Found by a new user: 'data/lonen.xlsx: the workbook is damaged' named no dataset to look up."""
+    root = _wages(tmp_path, "lonen.xlsx")
+    (root / "data" / "lonen.xlsx").write_bytes(b"PK\x03\x04" + b"afgebroken" * 20)
+    with pytest.raises(SourceError) as caught:
+        build(root)
+    assert caught.value.message == "the workbook is damaged: its zip archive is cut short or broken"
+    assert caught.value.hint is not None
+    assert caught.value.hint.endswith("It is the file of the dataset 'lonen', declared in sources/lonen.yaml.")
 
 
 def test_a_value_that_does_not_fit_its_type_quarantines_its_row_with_the_value(starter: Path) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from peil import indicators, models, query, reports, workspace
-from peil.errors import PeilError
+from peil.errors import PeilError, SourceError
 from peil.quality.declarations import ordered
 from peil.questions import Question, Run, load_all, record_if_changed, resolver
 from peil.questions import run as run_question
@@ -103,7 +103,12 @@ def _ingest(
     total = len(ws.sources)
     for done, source in enumerate(ordered(ws.sources)):
         notify(Step("source", source.name, done, total))
-        summary.ingested[source.name] = warehouse.ingest(source, ws.root, summary.build_id)
+        try:
+            summary.ingested[source.name] = warehouse.ingest(source, ws.root, summary.build_id)
+        except SourceError as exc:
+            declared = f"It is the file of the dataset '{source.name}', declared in sources/{source.name}.yaml."
+            exc.hint = " ".join(filter(None, [exc.hint, declared]))
+            raise
     notify(Step("source", "", total, total))
 
 
