@@ -301,6 +301,14 @@ def test_an_empty_key_with_a_default_counts_as_left_out(starter: Path) -> None:
         (
             "owner:",
             "owner:",
+            "checks:\n  - \n",
+            "line 19, field 'checks[0]'",
+            "the field 'checks[0]' is empty",
+            "Write its fields after its '-', one a line, indented, starting with its type: '- type: not_null'.",
+        ),  # found in review: it said 'Write its value after its '-'.'
+        (
+            "owner:",
+            "owner:",
             "options: csv\n",
             "line 18, field 'options'",
             "the field 'options' holds 'csv', not fields",

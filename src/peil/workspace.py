@@ -511,6 +511,8 @@ def _what_to_write(error: ErrorDetails, model: type[BaseModel]) -> str:
     a list, or a value after the colon."""
     key = error["loc"][-1]
     where = f"'{key}:'" if isinstance(key, str) else "its '-'"
+    if error["type"] == "model_attributes_type":  # a list item of a tagged union: a check
+        return f"Write its fields after {where}, one a line, indented, starting with its type: '- type: not_null'."
     if error["type"] == "model_type":
         return f"Write its fields after {where}, one a line, indented: {', '.join(_allowed_at(model, error['loc']))}."
     if error["type"] == "list_type":
