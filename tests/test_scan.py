@@ -262,6 +262,34 @@ def test_broken_and_hostile_files_are_listed_with_their_reason_and_the_scan_goes
     assert sorted(m.table.path for m in group.members) == ["lijst kopie.xlsx", "lijst.xlsx"]
 
 
+def test_a_header_without_rows_is_skipped_as_such_whatever_the_file_is_named(tmp_path: Path) -> None:
+    """Found in a user trial: a header alone, in a CSV, a workbook, or text (UTF-16 too) named .xlsx, was skipped
+    as 'cannot read the file: int() argument must be a string, ... not 'NoneType'' (DuckDB's list() of no rows is
+    NULL). Text named .xlsx or .xls with rows is read as CSV and flagged so; an HTML page named .xls is skipped."""
+    (tmp_path / "kop.csv").write_text("a;b\n", encoding="utf-8")
+    (tmp_path / "kop.xlsx").write_text("a;b\n", encoding="utf-8")
+    (tmp_path / "kop16.xlsx").write_text("a;b\n", encoding="utf-16")  # with its byte-order mark
+    workbook(tmp_path / "kopboek.xlsx", [["a", "b"]])
+    (tmp_path / "fake.xlsx").write_text("a;b\n1;2\n", encoding="utf-8")
+    (tmp_path / "fake16.xlsx").write_text("c;d\n3;4\n5;6\n", encoding="utf-16")
+    (tmp_path / "pagina.xls").write_text("<html><body><table><tr><td>a</td></tr></table></body></html>\n")
+    result = scan(tmp_path)
+    assert {s.path: s.reason for s in result.skipped} == {
+        "kop.csv": "no rows below the header",
+        "kop.xlsx": "no rows below the header",
+        "kop16.xlsx": "no rows below the header",
+        "kopboek.xlsx": "no rows below the header",
+        "pagina.xls": "an HTML page, not a workbook; open it in Excel and save it as .xlsx to scan it",
+    }
+    assert {t.path: (t.rows, t.flags) for t in result.flagged} == {
+        "fake.xlsx": (1, ["named .xlsx but holds delimited text: read as CSV"]),
+        "fake16.xlsx": (2, ["named .xlsx but holds delimited text: read as CSV"]),
+    }
+    page = render_page(result, "nl")
+    assert "<td>kop16.xlsx</td><td>geen rijen onder de kopregel</td>" in page
+    assert "<td>fake.xlsx</td><td>heet .xlsx maar bevat tekst met scheidingstekens: gelezen als CSV</td>" in page
+
+
 def test_header_and_footer_detection() -> None:
     grid: list[list[object]] = [
         ["Personeelsregister", "", ""],

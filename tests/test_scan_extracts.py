@@ -79,27 +79,31 @@ def test_the_page_joins_the_reasons_as_a_list_in_its_language(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    ("part", "header", "recommended"),
+    ("part", "header", "top", "recommended"),
     [
-        ([*PART, "00201;naam 201;5\n"], HEADER, "c_deel.csv"),  # a row of its own
-        ([row.replace("naam 1;", "naam een;") for row in PART], HEADER, "c_deel.csv"),  # a cell of its own
-        ([row.replace("\n", ";nieuw\n") for row in PART], "code;naam;klasse;opmerking\n", "c_deel.csv"),  # a column
-        ([*PART, "00001;naam 1 bis;1\n"], HEADER, "b_vol.csv"),  # a row not compared: its key is on an earlier row
+        ([*PART, "00201;naam 201;5\n"], HEADER, ["c_deel.csv"], "c_deel.csv"),  # a row of its own
+        ([row.replace("naam 1;", "naam een;") for row in PART], HEADER, ["c_deel.csv"], "c_deel.csv"),  # a cell
+        ([row.replace("\n", ";nieuw\n") for row in PART], "code;naam;klasse;opmerking\n", ["c_deel.csv"], "c_deel.csv"),
+        # a row not compared, its key being on an earlier row: c_deel holds a key twice and is passed over
+        ([*PART, "00001;naam 1 bis;1\n"], HEADER, ["a_vol.csv", "b_vol.csv"], "b_vol.csv"),
     ],
     ids=["row", "cell", "column", "repeated key"],
 )
 def test_a_partial_copy_holding_anything_the_full_copies_lack_is_no_extract(
-    tmp_path: Path, part: list[str], header: str, recommended: str
+    tmp_path: Path, part: list[str], header: str, top: list[str], recommended: str
 ) -> None:
     """Then the score decides, as for any copies: it may be a newer version (its edited cell is one value against
     one, the full copies being byte-identical, so no majority says it is wrong; holding a key twice, it is
-    passed over)."""
+    passed over). `top` are the copies, not passed over, with the highest score: the most recent c_deel; or, when
+    it holds a key twice, a_vol and b_vol, tied exactly (byte-identical, b_vol taking a_vol's time as its
+    content's), so the tie goes to the newer file, b_vol (January 20, a_vol January 10)."""
     (group,) = trial(tmp_path, part, header).groups
     partial = next(m for m in group.members if m.table.path == "c_deel.csv")
     assert partial.extract_of == []
-    assert group.members[group.recommended].table.path == recommended
     eligible = [m for m in range(4) if not group.members[m].duplicates]
-    assert group.members[group.recommended].score == max(group.members[m].score for m in eligible)
+    best = max(group.members[m].score for m in eligible)
+    assert [group.members[m].table.path for m in eligible if group.members[m].score == best] == top
+    assert group.members[group.recommended].table.path == recommended
     assert group.extracts == [2]  # d_klein holds only rows of every other copy, with their values
 
 
@@ -393,7 +397,7 @@ def test_a_copy_that_lost_the_leading_zeros_of_the_key_is_named_and_not_recommen
     ]
     page = render_page(result, "nl")
     assert "Voorloopnullen verloren in personeel_aug.csv: personeelsnummer 00001 werd 1." in page
-    assert "ze de voorloopnullen behoudt die personeel_aug.csv verloren.</p>" in page
+    assert "ze de voorloopnullen behoudt die in personeel_aug.csv verloren gingen.</p>" in page
 
 
 def test_a_copy_with_a_column_more_is_said_to_hold_the_most_filled_cells_not_the_fewest_empty(tmp_path: Path) -> None:
@@ -411,3 +415,20 @@ def test_a_copy_with_a_column_more_is_said_to_hold_the_most_filled_cells_not_the
     assert "ze de meeste gevulde cellen heeft (een kolom die in een kopie ontbreekt, telt als leeg)" in render_page(
         result, "nl"
     )
+
+
+def test_the_page_names_the_leading_zeros_a_copy_lost_though_it_is_recommended(tmp_path: Path) -> None:
+    """The copy that keeps the zeros holds only 120 of the 200 staff numbers, all with the same values: an extract
+    of the full copy, which lost the zeros and is still recommended. No copy was passed over for its zeros
+    (Group.zeros_lost is empty), but the page says which copy lost them, as the terminal does."""
+    write(tmp_path, "vol.csv", [f"{i};naam {i};{i % 7}\n" for i in range(1, 201)], datetime(2025, 1, 10, tzinfo=UTC))
+    write(tmp_path, "deel.csv", PART, datetime(2025, 6, 10, tzinfo=UTC))
+    result = scan(tmp_path)
+    (group,) = result.groups
+    assert [(m.table.path, m.extract_of) for m in group.members] == [("vol.csv", []), ("deel.csv", [0])]
+    assert group.members[group.recommended].table.path == "vol.csv" and group.reasons == ["keys", "extracts"]
+    assert group.zeros_lost == [] and group.members[0].zeros == [LostZeros(0, 5, "00001", "1")]
+    assert "Leading zeros lost in vol.csv: code 00001 became 1." in render_page(result, "en")
+    out = io.StringIO()
+    print_scan(Console(file=out, width=200), result)
+    assert "Leading zeros lost in vol.csv (code: 00001 -> 1)." in out.getvalue()

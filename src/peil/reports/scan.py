@@ -35,14 +35,18 @@ SHOWN = 100
 @dataclass(frozen=True)
 class GroupView:
     """A group as its section shows it: file labels (oldest first), the labels of the extracts of the recommended
-    file and of the files passed over for holding a key twice, and per conflict each distinct value with the files
-    holding it (None: empty; a Decimal in a column of numbers), per key not everywhere the files with and without
-    it, and the columns a file names differently from the group (column, its name there, file)."""
+    file, of the files that are an extract of any other (Group.all_extracts), and of the files passed over for
+    holding a key twice (Group.doubled) or for losing a code's leading zeros (Group.zeros_lost); per conflict each
+    distinct value with the files holding it (None: empty; a Decimal in a column of numbers), per key not
+    everywhere the files with and without it, and the columns a file names differently from the group (column,
+    its name there, file)."""
 
     group: Group
     labels: list[str]
     extracts: list[str]
+    all_extracts: list[str]
     doubled: list[str]
+    zeros_lost: list[str]
     conflicts: list[tuple[Conflict, list[tuple[Decimal | str | None, list[str]]]]]
     presence: list[tuple[Presence, list[str], list[str]]]
     renamed: list[tuple[str, str, str]]
@@ -64,8 +68,9 @@ def group_view(group: Group) -> GroupView:
         (p, [labels[m] for m in p.members], [labels[m] for m in group.lacking(p)]) for p in group.presence[:SHOWN]
     ]
     renamed = [(column, name, labels[m]) for column, name, members in group.renamed for m in members]
-    extracts, doubled = [labels[m] for m in group.extracts], [labels[m] for m in group.doubled]
-    return GroupView(group, labels, extracts, doubled, conflicts, presence, renamed)
+    extracts, all_extracts = [labels[m] for m in group.extracts], [labels[m] for m in group.all_extracts]
+    doubled, zeros_lost = [labels[m] for m in group.doubled], [labels[m] for m in group.zeros_lost]
+    return GroupView(group, labels, extracts, all_extracts, doubled, zeros_lost, conflicts, presence, renamed)
 
 
 def _numbers(group: Group) -> set[str]:

@@ -204,8 +204,12 @@ def _values(member: Member, row: list[int | None]) -> list[str | None]:
     width = {zeros.column: zeros.width for zeros in member.zeros}
     values: list[str | None] = []
     for g, c in enumerate(row):
-        padded = f"lpad(c{c}, CAST(greatest(length(c{c}), {width.get(g)}) AS INTEGER), '0')"
-        values.append(None if c is None else padded if g in width else f"c{c}")
+        if c is None:
+            values.append(None)
+        elif g in width:
+            values.append(f"lpad(c{c}, CAST(greatest(length(c{c}), {width[g]}) AS INTEGER), '0')")
+        else:
+            values.append(f"c{c}")
     return values
 
 
@@ -222,9 +226,9 @@ def _presence(con: duckdb.DuckDBPyConnection, group: Group, holders: int) -> Non
 
 def _list_presence(con: duckdb.DuckDBPyConnection, group: Group, limit: int) -> None:
     """The first `limit` keys of table `partial` into `group.presence`: first those a member that is no extract
-    lacks (a key removed or added in a version), then those only extracts lack (Group.only_extracts_lack), each
-    in natural order; and the number of the latter into `group.absent_from_extracts`. Needs the members'
-    `extract_of` (see `_extracts`)."""
+    lacks (a key removed or added in a version), then those only extracts lack (every member holding the key
+    columns that is no extract holds them: missing from a filtered export), each in natural order; and the number
+    of the latter into `group.absent_from_extracts`. Needs the members' `extract_of` (see `_extracts`)."""
     versions = [m for m in group.holders if not group.members[m].extract_of]  # a key they all hold: extracts lack it
     only_extracts = "list_has_all(ms, ?::INTEGER[])"
     group.absent_from_extracts = int(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -190,7 +190,7 @@ class Group:
     compared) and `keys_total` the number of its values in all members;
     `presence` and `conflicts` are the first LIMIT of their
     kind, `presence_total` and `conflicts_total` count them all; `presence` lists first the keys that a member
-    which is no extract lacks, then those that only extracts lack (`only_extracts_lack`), which
+    which is no extract lacks, then those that only extracts lack (peil.scan.compare._list_presence), which
     `absent_from_extracts` counts (they are in `presence_total` too); `recommended` is the member index of the
     authoritative version and `reasons` why (peil.scan.compare): the criteria on which it is best, `extracts`,
     `unique` and `zeros`, or, when none of these, what else decided (`alike`, `score`, `newer`, `rows` or `first`).
@@ -243,9 +243,7 @@ class Group:
     @property
     def zeros_lost(self) -> list[int]:
         """The members that lost the leading zeros of a code (see Member.zeros), when the recommended one did not."""
-        if self.members[self.recommended].zeros:
-            return []
-        return [m for m, member in enumerate(self.members) if member.zeros]
+        return self._passed_over(lambda member: bool(member.zeros))
 
     @property
     def warnings(self) -> list[str]:
@@ -255,9 +253,13 @@ class Group:
     @property
     def doubled(self) -> list[int]:
         """The members holding a key twice, when the recommended one holds each key once (see Member.duplicates)."""
-        if self.members[self.recommended].duplicates:
+        return self._passed_over(lambda member: bool(member.duplicates))
+
+    def _passed_over(self, flawed: Callable[[Member], bool]) -> list[int]:
+        """The members that are `flawed`, when the recommended one is not (see `zeros_lost` and `doubled`)."""
+        if flawed(self.members[self.recommended]):
             return []
-        return [m for m, member in enumerate(self.members) if member.duplicates]
+        return [m for m, member in enumerate(self.members) if flawed(member)]
 
     @property
     def holders(self) -> list[int]:
@@ -267,11 +269,6 @@ class Group:
     def lacking(self, presence: Presence) -> list[int]:
         """The members that lack a key not everywhere: those that have the key columns, but not this key."""
         return [m for m in self.holders if m not in presence.members]
-
-    def only_extracts_lack(self, presence: Presence) -> bool:
-        """Whether every member lacking a key not everywhere is an extract (see Member.extract_of): the key is
-        missing from a filtered export, not removed or added in a version."""
-        return all(self.members[m].extract_of for m in self.lacking(presence))
 
 
 @dataclass

@@ -320,13 +320,14 @@ def _canonical(field: SchemaField, column: str, numbers: conform.Numbers) -> str
 
 def _describe(con: duckdb.DuckDBPyConnection, relation: str, fields: list[SchemaField]) -> tuple[int, list[Column]]:
     """The row count and the columns of a canonical table: filled and distinct counts, the values' hashes
-    (DuckDB's hash of each distinct value, cut to 32 bits) and their MinHash."""
+    (DuckDB's hash of each distinct value, cut to 32 bits) and their MinHash. A table without rows (a header
+    alone) has columns without hashes: DuckDB's list() of no rows is NULL."""
     parts = [f"count(c{i}), count(DISTINCT c{i}), list(DISTINCT {_hash((i,))})" for i in range(len(fields))]
     found = con.execute(f"SELECT count(*), {', '.join(parts) or '1'} FROM {relation}").fetchall()[0]  # noqa: S608
     columns = []
     for i, f in enumerate(fields):
         filled, distinct, hashes = found[1 + 3 * i : 4 + 3 * i]
-        columns.append(Column(f.name, f.type, f.format, int(filled), int(distinct), *_hashed(hashes)))
+        columns.append(Column(f.name, f.type, f.format, int(filled), int(distinct), *_hashed(hashes or [])))
     return int(found[0]), columns
 
 
