@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -18,7 +20,9 @@ from peil import workspace
 from peil.cli import app
 from peil.demo import stray
 from peil.errors import PeilError, WorkspaceError
-from peil.scan.adopt import adopt, with_key
+from peil.scan import adopt as adopt_module
+from peil.scan import scan
+from peil.scan.adopt import Clash, adopt, with_key
 from peil.sources.infer import infer
 from peil.store import Warehouse
 
@@ -63,7 +67,7 @@ def test_adopt_makes_a_source_and_a_snapshot_per_copy_oldest_first(
 ) -> None:
     """personeel.xlsx, an extract of personeel_v2_def.xlsx made before it (a list that grew), is its earlier
     version; the copies with its rows and values are loaded once, as it (found in a user trial: each was a version
-    of its own)."""
+    of its own). Jan's and An's copies, which changed one fte of it each otherwise, are named as such."""
     folder, truth = copies
     run = CliRunner().invoke(app, ["adopt", "g1", str(folder), "-w", str(root)], env={"COLUMNS": "200"})
     assert run.exit_code == 0, run.output
@@ -95,6 +99,16 @@ def test_adopt_makes_a_source_and_a_snapshot_per_copy_oldest_first(
             "personeel_hr.xlsx [Personeel]",
         )
     ]
+    disputed = next(e.key for c in truth.copies for e in c.edits if e.column == "fte")
+    said = " ".join(run.output.split())  # Jan's and An's edits of one fte are named, not Jan's of a dienst
+    assert (
+        said.count("warning:") == 1
+        and (
+            "warning: personeel_jan.xlsx [Personeel] and personeel_an.ods [Blad1] hold different values for the same "
+            f"cells (1 conflict, e.g. {disputed} fte: 1 / 0.5)"
+        )
+        in said
+    )
     built = CliRunner().invoke(app, ["build", "-w", str(root)])
     assert built.exit_code == 0 and "unchanged" in built.stdout  # the adopted file is the current snapshot
     history = CliRunner().invoke(app, ["history", "personeel", "-w", str(root)])
@@ -363,3 +377,77 @@ def test_a_copy_that_lost_the_leading_zeros_of_the_key_is_not_loaded(root: Path,
         "personeel_aug.csv",
         "leading zeros lost (personeelsnummer: 00001 -> 1): its rows would not match the other versions' by the key",
     )
+
+
+def june_edited_apart(folder: Path) -> None:
+    """The user trial's folder: June's list of 50 staff (personeelsnummer, naam, loon) and, a week apart each,
+    copies of it edited apart: Marc's (00005 loon 9999, 00007 naam Marc), Els's (00005 loon 1111, 00012 loon
+    3000) and HR's (00005 loon 2550), the authoritative one."""
+    june = stray.Table(
+        "personeel",
+        ["personeelsnummer", "naam", "loon"],
+        {f"{i:05d}": {"personeelsnummer": f"{i:05d}", "naam": f"Naam {i}", "loon": 2000 + i} for i in range(1, 51)},
+    )
+    edits: dict[str, dict[tuple[str, str], object]] = {
+        "personeel_jun.xlsx": {},
+        "personeel_jun_marc.xlsx": {("00005", "loon"): 9999, ("00007", "naam"): "Marc"},
+        "personeel_jun_els.xlsx": {("00005", "loon"): 1111, ("00012", "loon"): 3000},
+        "personeel_hr.xlsx": {("00005", "loon"): 2550},
+    }
+    for week, (path, changes) in enumerate(edits.items()):
+        table = june.copy()
+        for (key, column), value in changes.items():
+            table.rows[key][column] = value
+        modified = datetime(2025, 6, 2, tzinfo=UTC) + timedelta(weeks=week)
+        stray.write_copy(folder, stray.Copy(path, table, "personeel", modified=modified))
+
+
+def test_copies_that_changed_the_same_cell_apart_are_named(root: Path, tmp_path: Path) -> None:
+    """Found in a user trial: Marc's and Els's copies, both edited from June's list, were loaded as versions 2 and
+    3 without a word, so the diff showed 00005 going 9999 -> 1111 -> 2550 as if Els's edit replaced Marc's. adopt
+    names the pair; the cells only one of them changed (00007, 00012) and HR's chosen file are no clash."""
+    folder = tmp_path / "gedeeld"
+    june_edited_apart(folder)
+    run = CliRunner().invoke(app, ["adopt", "g1", str(folder), "-w", str(root)], env={"COLUMNS": "200"})
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.output.split())  # the warning's lines joined
+    assert (
+        said.count("warning:") == 1
+        and (
+            "warning: personeel_jun_marc.xlsx [Personeel] and personeel_jun_els.xlsx [Personeel] hold different values "
+            "for the same cells (1 conflict, e.g. 00005 loon: 9999 / 1111): they are loaded one after the other by "
+            "time, so a diff between them shows one edit replacing the other; check which is right before relying on "
+            "their history."
+        )
+        in said
+    )
+    history = CliRunner().invoke(app, ["history", "personeel_hr", "-w", str(root)], env={"COLUMNS": "200"})
+    assert files_shown(history.output) == [
+        "personeel_jun.xlsx [Personeel]",
+        "personeel_jun_marc.xlsx [Personeel]",
+        "personeel_jun_els.xlsx [Personeel]",
+        "personeel_hr.xlsx [Personeel]",
+    ]
+
+
+def test_a_clash_beyond_the_conflicts_the_scan_lists_is_counted_as_at_least(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan lists the first LIMIT conflicts of a group and counts them all: with 1 listed of 4, the clash
+    counts the cells it knows of as at least that many."""
+    folder = tmp_path / "gedeeld"
+    june_edited_apart(folder)
+    monkeypatch.setattr(adopt_module, "scan", partial(scan, limit=1))
+    adopted = adopt(folder, "g1", root)
+    assert adopted.clashes == [
+        Clash(
+            "personeel_jun_marc.xlsx [Personeel]",
+            "personeel_jun_els.xlsx [Personeel]",
+            1,
+            False,
+            "00005",
+            "loon",
+            ("9999", "1111"),
+        )
+    ]
+    assert "(at least 1 conflict, e.g. 00005 loon: 9999 / 1111)" in adopted.clashes[0].warning

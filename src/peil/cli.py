@@ -213,6 +213,8 @@ def adopt_command(
         console.print(Text(f"not loaded: {path}: {reason}", style="yellow"))
     for path, reason in adopted.left_out:
         console.print(Text(f"not loaded: {path}: {reason}"))
+    for clash in adopted.clashes:
+        console.print(Text(f"warning: {clash.warning}", style="yellow"))
     console.print(f"Fill in owner and licence in the source file, then run [bold]peil build -w {escape(str(ws))}[/]")
 
 
@@ -283,14 +285,14 @@ def history(dataset: Annotated[str, typer.Argument(help="A dataset name.")], ws:
     """List every snapshot of DATASET, oldest first: version, time (Belgian time, with CET or CEST), rows, a hash
     of the rows loaded (equal for snapshots holding the same rows) and files, each workbook with the sheet read
     from it (personeel.xlsx [oud])."""
+    from peil.scan.model import located  # as `peil adopt` shows the files it loaded
+
     loaded = workspace.load(ws)
     with Warehouse.open(loaded.warehouse_path, read_only=True) as warehouse:
         snapshots = [(s, warehouse.sheets(s), warehouse.rows_hash(s)) for s in warehouse.snapshots(dataset)]
     table = Table("version", "snapshot", "loaded", "rows", "rows hash", "files", title=f"history of {dataset}")
     for snap, sheets, rows_hash in snapshots:
-        files = [
-            f"{f['path']} [{', '.join(sheets[f['path']])}]" if f["path"] in sheets else f["path"] for f in snap.files
-        ]
+        files = [located(f["path"], *sheets.get(f["path"], [])) for f in snap.files]
         table.add_row(
             str(snap.version),
             str(snap.snapshot_id),

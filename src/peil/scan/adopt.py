@@ -29,6 +29,12 @@ Three kinds of copy are no version of their own, and are left out with the reaso
 - a copy with the **same rows and values** as an older one (Member.same_as: the same bytes, or saved again or
   exported) or as the chosen file: the oldest of them is loaded, or the chosen file, the others not again.
 
+Two loaded copies that each changed a cell of the list they came from, each otherwise (the value the first copy
+loaded with the cell holds, as far as the folder tells), are likely edits made apart, side by side: loaded one
+after the other, the diff between them would show one edit replacing the other. adopt loads them all the same,
+and names each such pair with the cells they differ on (`Adopted.clashes`, `Clash`). The chosen file is in no
+pair: it is the one trusted, its differences the history's last edits.
+
 `peil history <name>` then lists the copies oldest first, the chosen file last.
 """
 
@@ -39,6 +45,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import combinations
 from pathlib import Path
 
 import yaml
@@ -47,15 +54,46 @@ from peil import workspace
 from peil.errors import PeilError, WorkspaceError
 from peil.scan import scan
 from peil.scan.compare import SAME_TIME
-from peil.scan.model import Group, Member, Scan, Table
+from peil.scan.model import Conflict, Group, Member, Scan, Table, located
 from peil.sources.infer import infer, slug
 from peil.store import Warehouse
+from peil.texts import counted
 from peil.workspace import NAME_PATTERN, SchemaField, Source
 
 VERSION_NOISE = re.compile(
     r"^(kopie_van|copy_of)_|_(kopie|copy|v\d+|def|definitief|final|finaal|nieuw|new|oud|old|export|\d{1,2})(?=_|$)"
 )
 SUFFIXES = {"csv": ".csv", "excel": ".xlsx"}
+Cell = tuple[Conflict, str | None, str | None]  # a conflicting cell, with the values two copies hold in it
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Two copies loaded as earlier versions that each changed the same cells otherwise (see the module docstring):
+    the files as `shown`, older first; how many such cells (`complete` False when the scan listed only the first
+    LIMIT conflicts of the group, so there may be more); and the first: its key as shown, its column, and each
+    copy's value (None: empty). Clash('personeel_jun_marc.xlsx [Personeel]', 'personeel_jun_els.xlsx [Personeel]',
+    1, True, '00005', 'loon', ('9999', '1111'))."""
+
+    first: str
+    second: str
+    cells: int
+    complete: bool
+    key: str
+    column: str
+    values: tuple[str | None, str | None]
+
+    @property
+    def warning(self) -> str:
+        """The clash in words, for the terminal: 'A and B hold different values for the same cells (1 conflict, e.g.
+        00005 loon: 9999 / 1111): they are loaded one after the other ...'."""
+        count = counted(self.cells, "conflict") if self.complete else f"at least {counted(self.cells, 'conflict')}"
+        values = " / ".join("(empty)" if value is None else value for value in self.values)
+        return (
+            f"{self.first} and {self.second} hold different values for the same cells ({count}, e.g. {self.key} "
+            f"{self.column}: {values}): they are loaded one after the other by time, so a diff between them shows "
+            "one edit replacing the other; check which is right before relying on their history."
+        )
 
 
 @dataclass
@@ -63,7 +101,8 @@ class Adopted:
     """What `adopt` did: the dataset's name, the source file written, the data file it reads, the snapshots made
     (version, file as `shown`) oldest first, the copies that could not be loaded with the reason, and the copies
     left out as no version of their own (file, why: 'an extract of personeel_jan.xlsx [Personeel] ...', 'leading
-    zeros lost ...' or 'the same as ..., not loaded again'), oldest first."""
+    zeros lost ...' or 'the same as ..., not loaded again'), oldest first; and the pairs of loaded copies that
+    changed the same cells otherwise, oldest pair first (`Clash`)."""
 
     name: str
     source: Path
@@ -71,6 +110,7 @@ class Adopted:
     snapshots: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    clashes: list[Clash] = field(default_factory=list)
 
 
 def adopt(
@@ -104,13 +144,15 @@ def adopt(
     adopted = Adopted(dataset, source_path, data)
     with Warehouse.open(ws.warehouse_path) as warehouse:
         build_id = warehouse.start_build()
+        loaded = []
         for m in sorted(range(len(group.members)), key=lambda m: _age(group.members[m])):
             if m == c:
                 continue
             if reason := _no_version(group, m, c):
                 adopted.left_out.append((shown(group.members[m].table), reason))
-            else:
-                _load_copy(warehouse, source, group, group.members[m], chosen, result.folder, build_id, adopted)
+            elif _load_copy(warehouse, source, group.members[m], chosen, result.folder, build_id, adopted):
+                loaded.append(m)
+        adopted.clashes = _clashes(group, loaded)
         snapshot = warehouse.ingest(source, ws.root, build_id).snapshot
         adopted.snapshots.append((snapshot.version, shown(chosen.table)))
         warehouse.finish_build(build_id, "ok", {"adopted": dataset, "snapshots": len(adopted.snapshots)})
@@ -125,8 +167,7 @@ def _age(member: Member) -> tuple[datetime, bool]:
 def shown(table: Table) -> str:
     """A copy as `peil history` shows a snapshot's file: its path, and a workbook's sheet read, even the only one
     ('personeel.xlsx [oud]'); a CSV file's path alone."""
-    sheet = table.options.get("sheet")
-    return f"{table.path} [{sheet}]" if sheet else table.path
+    return located(table.path, table.options.get("sheet"))
 
 
 def dataset_name(path: str) -> str:
@@ -222,6 +263,36 @@ def _time(group: Group, m: int) -> float:
     return group.members[_content(group, m)].table.modified.timestamp()
 
 
+def _clashes(group: Group, loaded: list[int]) -> list[Clash]:
+    """The pairs of `loaded` members (indexes, in the order loaded) that changed the same cells otherwise (see
+    `_changed_apart`), in that order: [Clash('personeel_jun_marc.xlsx [Personeel]', ...)]."""
+    cells: dict[tuple[int, int], list[Cell]] = {}
+    for conflict in group.conflicts:
+        for a, b, first, second in _changed_apart(conflict, loaded):
+            cells.setdefault((a, b), []).append((conflict, first, second))
+    complete = len(group.conflicts) == group.conflicts_total
+    pairs = sorted(cells, key=lambda pair: (loaded.index(pair[0]), loaded.index(pair[1])))
+    return [_clash(group, a, b, cells[a, b], complete) for a, b in pairs]
+
+
+def _changed_apart(conflict: Conflict, loaded: list[int]) -> list[tuple[int, int, str | None, str | None]]:
+    """The pairs of `loaded` members (in that order) whose values of the conflict's cell differ from each other and
+    from the value of the first of them holding the cell (the list they were edited from, as far as the folder
+    tells), with those values: [(2, 3, '9999', '1111')]."""
+    value = dict(conflict.values)
+    held = [m for m in loaded if m in value]
+    edited = [m for m in held[1:] if value[m] != value[held[0]]]
+    return [(a, b, value[a], value[b]) for a, b in combinations(edited, 2) if value[a] != value[b]]
+
+
+def _clash(group: Group, a: int, b: int, cells: list[Cell], complete: bool) -> Clash:
+    """Members `a` and `b` as a Clash: their files, and their `cells` (conflict, a's value, b's value) counted,
+    the first as the example."""
+    conflict, first, second = cells[0]
+    files = shown(group.members[a].table), shown(group.members[b].table)
+    return Clash(*files, len(cells), complete, conflict.label, conflict.column, (first, second))
+
+
 def _key(group: Group, chosen: Member) -> list[str]:
     """The group's key as the chosen file names its columns, if the file holds it on every row, each value once;
     else none."""
@@ -273,14 +344,14 @@ def _place(original: Path, chosen: Member, folder: Path, reference: bool) -> Pat
 def _load_copy(
     warehouse: Warehouse,
     source: Source,
-    group: Group,
     member: Member,
     chosen: Member,
     folder: Path,
     build_id: int,
     adopted: Adopted,
-) -> None:
-    """Load one copy as a snapshot of `source`; on failure, note why in `adopted`."""
+) -> bool:
+    """Load one copy as a snapshot of `source`, noted in `adopted`, and say whether it was loaded; on failure,
+    note why in `adopted`."""
     table = member.table
     by_chosen = dict(zip(chosen.columns, member.columns, strict=True))
     columns = {f.name: by_chosen.get(f.name) for f in source.table_schema.fields}
@@ -304,5 +375,6 @@ def _load_copy(
         snapshot = warehouse.ingest_version(source, reader, columns, folder, build_id)
     except PeilError as exc:
         adopted.failed.append((shown(table), exc.message))
-        return
+        return False
     adopted.snapshots.append((snapshot.version, shown(table)))
+    return True

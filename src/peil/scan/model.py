@@ -25,6 +25,14 @@ def joined(parts: Sequence[str]) -> str:
     return SEPARATOR.join(parts)
 
 
+def located(path: str, *sheets: str | None) -> str:
+    """A file as shown with the sheets named (None: none): 'personeel.xlsx [Personeel]', 'personeel.xlsx [oud,
+    Data]'; with no sheet (a CSV file), its path alone: 'personeel.csv'. Which sheets to name is the caller's:
+    `Table.label` names one only where the workbook has others, `peil.scan.adopt.shown` the one read."""
+    named = [sheet for sheet in sheets if sheet]
+    return f"{path} [{', '.join(named)}]" if named else path
+
+
 class Hashed(Protocol):
     """A set of values as 32-bit hashes, sorted and unique: a Column's, or a Key's combined values'."""
 
@@ -96,7 +104,7 @@ class Table:
     @property
     def label(self) -> str:
         """The path, with the sheet when the workbook holds tables on more than one sheet."""
-        return f"{self.path} [{self.sheet}]" if self.sheet else self.path
+        return located(self.path, self.sheet)
 
     @property
     def hidden(self) -> bool:
