@@ -16,7 +16,7 @@ import pytest
 
 from peil import query
 from peil.build import build
-from peil.diff import Cell, Diff, Row, Unfit, diff_snapshots
+from peil.diff import Cell, Column, Diff, Row, Unfit, diff_snapshots
 from peil.store import Warehouse
 from peil.workspace import Source
 
@@ -345,3 +345,28 @@ def test_a_value_that_did_not_fit_its_type_is_shown_as_its_text(tmp_path: Path) 
             Cell("P1", "fte", 0.8, "0.9x"),
             Cell("P3", "fte", "0.5x", 0.5),
         )
+
+
+def test_a_renamed_key_column_still_matches_the_rows_and_is_reported_renamed(tmp_path: Path) -> None:
+    """Found by a new user: renaming the key column (and its declaration) made the diff compare whole rows, so
+    every changed row showed as one removed and one added."""
+    root = workspace_with(tmp_path, "fte", FTE + "  primaryKey: nr\n")
+    (root / "data" / "fte.csv").write_text("nr,fte\nP1,0.8\nP2,1\nP3,0.5\n", encoding="utf-8")
+    build(root)
+    (root / "sources" / "fte.yaml").write_text(
+        FTE.replace("name: nr", "name: nummer") + "  primaryKey: nummer\n", encoding="utf-8"
+    )
+    (root / "data" / "fte.csv").write_text("nummer,fte\nP1,0.9\nP2,1\nP4,0.5\n", encoding="utf-8")
+    build(root)
+    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
+        diff = diff_snapshots(con, "fte").diff
+    assert (diff.mode, diff.key) == ("key", ("nummer",))
+    assert diff.cells == (Cell("P1", "fte", 0.8, 0.9),)
+    assert (diff.added_keys, diff.removed_keys, diff.unchanged) == (("P4",), ("P3",), 1)
+    (renamed,) = diff.schema
+    assert (renamed.kind, renamed.old, renamed.new, renamed.share) == (
+        "renamed",
+        Column("nr", "VARCHAR"),
+        Column("nummer", "VARCHAR"),
+        0.5,
+    )  # 2 of the 4 keys on either side are on both

@@ -44,7 +44,9 @@ one in both with another DuckDB type has its type changed: its values are then c
 AS VARCHAR)``), so INTEGER 5 against DOUBLE 5.0 is a change ('5' against '5.0'). In key mode a removed and an
 added column whose values are equal on at least 95% of the matched row pairs where either has a value is
 reported as renamed, and its cells are compared under the new name. Columns only on one side take no part in
-the row comparison.
+the row comparison. A key column renamed (the new version declares its key under other names, and at least half
+of the old keys are keys of the new version: `diff_snapshots`) still matches the rows, and is reported as
+renamed with the share of rows whose key is on both sides.
 """
 
 # ruff: noqa: S608 -- the SQL here is built from identifiers quoted with `quote`, column names as string literals
@@ -76,6 +78,7 @@ ChangeKind = Literal["added", "removed", "renamed", "type changed"]
 Key = Any
 """A key's value: the value itself for a one-column key, a tuple of values for a compound key."""
 RENAME_SHARE = 0.95
+KEY_RENAME_SHARE = 0.5  # of the old keys found under the new version's key of other names (`diff_snapshots`)
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,12 @@ def diff_tables(
     known_unique: Collection[Side] = (),
     row_hash: str | None = None,
     unfit: str | None = None,
+    old_key: Sequence[str] | None = None,
 ) -> Diff:
     """Compare the table `old` with the table `new` by the columns `key` (by whole rows when `key` is empty).
+
+    `old_key` names the key's columns in `old` when they were renamed (default: `key`); each renamed one is
+    reported as renamed, with the share of rows whose key is on both sides.
 
     `old` and `new` name tables as SQL does (``t``, ``raw."bevolking__v2"``); their parts are quoted again
     before use. A view will do for a diff by whole rows, not by key. Columns in `ignore` are left out on both
@@ -267,17 +274,20 @@ def diff_tables(
     texts = texts if texts and any(_has_values(con, ref, texts) for ref in (old_ref, new_ref)) else None
     old_columns = {n: c for n, c in old_described.items() if n not in (*ignore, row_hash, unfit)}
     new_columns = {n: c for n, c in new_described.items() if n not in (*ignore, row_hash, unfit)}
-    for name, columns in ((old, old_columns), (new, new_columns)):
-        missing = [k for k in key if k not in columns]
+    old_key = list(key if old_key is None else old_key)
+    for name, columns, names in ((old, old_columns, old_key), (new, new_columns, key)):
+        missing = [k for k in names if k not in columns]
         if missing:
             raise StoreError(
                 f"the key column {', '.join(map(repr, missing))} is not in {name}",
                 hint=f"Its columns: {', '.join(columns) or 'none'}.",
             )
-    keys = [_Pair(old_columns[k], new_columns[k]) for k in key]
-    common = [_Pair(old_columns[n], c) for n, c in new_columns.items() if n in old_columns and n not in key]
-    removed = [c for n, c in old_columns.items() if n not in new_columns]
-    added = [c for n, c in new_columns.items() if n not in old_columns]
+    keys = [_Pair(old_columns[o], new_columns[n]) for o, n in zip(old_key, key, strict=True)]
+    common = [
+        _Pair(old_columns[n], c) for n, c in new_columns.items() if n in old_columns and n not in {*key, *old_key}
+    ]
+    removed = [c for n, c in old_columns.items() if n not in new_columns and n not in old_key]
+    added = [c for n, c in new_columns.items() if n not in old_columns and n not in key]
     counts = (_count(con, old_ref), _count(con, new_ref))
     with _scratch(con, "duplicates", "differences") as (duplicates, differences):
         if not keys:
@@ -298,7 +308,8 @@ def diff_tables(
             sides = replace(sides, duplicates=_duplicates(con, old_ref, new_ref, keys, duplicates))
             con.execute(f"DROP TABLE {differences}")
             _write_differences(con, sides, values, differences, counts, known_unique)
-        return _key_diff(con, sides, values, differences, counts, schema, limit)
+        diff = _key_diff(con, sides, values, differences, counts, schema, limit)
+        return replace(diff, schema=_renamed_key(keys, diff) + diff.schema)
 
 
 def diff_snapshots(
@@ -337,11 +348,24 @@ def diff_snapshots(
     old, new = found[old_version], found[new_version]
     columns = [_columns(con, _reference(version.table), version.table) for version in (old, new)]
     key = new.key if all(k in names for k in new.key for names in columns) else []
+    old_key = key or _key_renamed(con, old, new, columns)
+    key = key or (new.key if old_key else [])
     unique = [
-        side for side, version in zip(SIDES, (old, new), strict=True) if version.key_unique and version.key == key
+        side
+        for side, version, names in zip(SIDES, (old, new), (old_key, key), strict=True)
+        if version.key_unique and version.key == names
     ]
     diff = diff_tables(
-        con, old.table, new.table, key, limit, ignore=HIDDEN, known_unique=unique, row_hash=ROW_HASH, unfit=INVALID
+        con,
+        old.table,
+        new.table,
+        key,
+        limit,
+        ignore=HIDDEN,
+        known_unique=unique,
+        row_hash=ROW_HASH,
+        unfit=INVALID,
+        old_key=old_key,
     )
     if any(cell.old is None or cell.new is None for cell in diff.cells):
         diff = replace(diff, cells=_unfit_texts(con, (old.table, new.table), diff))
@@ -699,6 +723,14 @@ def _renames(
     return chosen
 
 
+def _renamed_key(keys: list[_Pair], diff: Diff) -> tuple[SchemaChange, ...]:
+    """A key column renamed, as a rename whose share is that of the rows with a key on either side whose key is
+    on both: the rows matched."""
+    matched = diff.changed + diff.unchanged
+    share = matched / (matched + diff.added + diff.removed) if matched else 0.0
+    return tuple(SchemaChange("renamed", p.old, p.new, share) for p in keys if p.old.name != p.new.name)
+
+
 def _schema_changes(
     renames: list[tuple[_Pair, float]], removed: list[Column], added: list[Column], kept: list[_Pair]
 ) -> tuple[SchemaChange, ...]:
@@ -980,6 +1012,30 @@ def _fetch(con: duckdb.DuckDBPyConnection, select: str, limit: int | None, *para
 def _shown(values: Sequence[Any], texts: Sequence[str | None]) -> tuple[Any, ...]:
     """A row's values, each that did not fit its type (NULL, with a text in `texts`) as that text (`Unfit`)."""
     return tuple(v if t is None else Unfit(t) for v, t in zip(values, [*texts] or [None] * len(values), strict=True))
+
+
+def _key_renamed(
+    con: duckdb.DuckDBPyConnection, old: _Version, new: _Version, columns: list[dict[str, Column]]
+) -> list[str]:
+    """The old version's key when the new one declares it under other names, column for column (the old names
+    gone from the new table, the new ones absent from the old), and at least KEY_RENAME_SHARE of the old keys are
+    keys of the new version; [] otherwise."""
+    before, after = columns
+    renamed = (
+        bool(old.key)
+        and len(old.key) == len(new.key)
+        and all(k in before and k not in after for k in old.key)
+        and all(k in after and k not in before for k in new.key)
+    )
+    if not renamed:
+        return []
+    tuples = [f"({', '.join(quote(k) for k in names)})" for names in (old.key, new.key)]
+    (share,) = _one(
+        con,
+        f"SELECT count(*) FILTER (WHERE k IN (SELECT {tuples[1]} FROM {_reference(new.table)})) / "
+        f"greatest(count(*), 1) FROM (SELECT DISTINCT {tuples[0]} AS k FROM {_reference(old.table)})",
+    )
+    return list(old.key) if share >= KEY_RENAME_SHARE else []
 
 
 def _key(values: Sequence[Any]) -> Key:
