@@ -207,3 +207,19 @@ def test_a_csv_without_a_header_that_fits_is_an_error_naming_the_row(tmp_path: P
         "it has values to the right of its last column"
     )
     assert caught.value.hint is not None and "options.header_row" in caught.value.hint
+
+
+def test_a_text_column_most_of_whose_values_are_numbers_or_dates_gets_a_note(tmp_path: Path) -> None:
+    """Found by a new user: 1250.5 and 2.500,00 in one column, or dates with one '5 maart', were proposed as
+    string without a word on why."""
+    path = tmp_path / "gemengd.csv"
+    path.write_text(
+        "nr;bedrag;datum;naam\n1;1250.5;2024-01-05;An\n2;2.500,00;2024-02-01;Jan\n3;12;2024-03-01;Piet\n"
+        "4;13;5 maart;Mie\n5;14;2024-04-01;Lies\n",
+        encoding="utf-8",
+    )
+    notes = examine(path).sheets[0].notes
+    assert (
+        "kept as text, though most values are of another type: bedrag (4 of 5 values are numbers; not '2.500,00'); "
+        "datum (4 of 5 values are dates (%Y-%m-%d); not '5 maart')"
+    ) in notes

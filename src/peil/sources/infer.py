@@ -95,6 +95,7 @@ AMOUNT_NAME = re.compile(  # whole numbers that are no dates, whatever their siz
     re.IGNORECASE,
 )
 SAMPLE = 200  # distinct values per column looked at for personal data
+MOSTLY = 0.8  # the share of a text column's values of another type that earns a note (`_mixed_note`)
 SERIALS = (3654, 73050)  # Excel serial numbers of 1910-01-01 and 2099-12-31
 
 
@@ -432,7 +433,32 @@ def _type_notes(con: duckdb.DuckDBPyConnection, found: Inferred, serial: list[st
     dates = [f"{f.name} ({_date_note(f, serial, kind)})" for f in found.fields if f.type in ("date", "datetime")]
     if dates:
         notes.append(f"dates: {', '.join(dates)}")
+    mixed = [note for f in found.fields if f.type == "string" and (note := _mixed_note(con, f.name, found.numbers))]
+    if mixed:
+        notes.append(f"kept as text, though most values are of another type: {'; '.join(mixed)}")
     return notes
+
+
+def _mixed_note(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) -> str | None:
+    """For a text column most of whose values (MOSTLY) are numbers or dates, though not all: the type, how many
+    fit it, and the least value that does not; None for any other column (a code, plain text)."""
+    if CODE_NAME.search(name):
+        return None
+    column = identifier(name)
+    types = [
+        SchemaField(name=name, type="number"),
+        *(SchemaField(name=name, type="date", format=f) for f in DATE_FORMATS),
+    ]
+    fits = [f"({conform.parse(t, column, numbers)}) IS NOT NULL" for t in types]
+    counts = ", ".join(f"count(*) FILTER ({fit}), min({column}) FILTER (NOT ({fit}))" for fit in fits)
+    found = con.execute(f"SELECT count({column}), {counts} FROM t WHERE {column} IS NOT NULL").fetchall()[0]  # noqa: S608
+    total, pairs = found[0], list(zip(found[1::2], found[2::2], strict=True))
+    best = max(range(len(types)), key=lambda i: pairs[i][0])
+    fitting, example = pairs[best]
+    if not total or fitting == total or fitting < MOSTLY * total:
+        return None
+    kind = "numbers" if types[best].type == "number" else f"dates ({types[best].format or '%Y-%m-%d'})"
+    return f"{name} ({fitting} of {total} values are {kind}; not {example!r})"
 
 
 def _code_note(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
