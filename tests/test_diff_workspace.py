@@ -16,7 +16,7 @@ import pytest
 
 from peil import query
 from peil.build import build
-from peil.diff import Cell, Column, Diff, Row, Unfit, diff_snapshots
+from peil.diff import Cell, Column, Diff, Row, SnapshotDiff, Unfit, diff_snapshots, summary
 from peil.store import Warehouse
 from peil.workspace import Source
 
@@ -370,3 +370,44 @@ def test_a_renamed_key_column_still_matches_the_rows_and_is_reported_renamed(tmp
         Column("nummer", "VARCHAR"),
         0.5,
     )  # 2 of the 4 keys on either side are on both
+
+
+STAFF = (
+    "path: data/staff.csv\nowner: HR\nschema:\n  fields:\n    - {name: dienst}\n    - {name: nr}\n"
+    "    - {name: fte, type: number}\n  primaryKey: [dienst, nr]\n"
+)
+
+
+def staff_renamed(tmp_path: Path, after: str) -> tuple[Path, SnapshotDiff]:
+    """The source staff (dienst, nr, fte; key dienst, nr) built, then with dienst renamed afdeling and the file
+    holding `after`; and the diff of its two snapshots."""
+    root = workspace_with(tmp_path, "staff", STAFF)
+    (root / "data" / "staff.csv").write_text("dienst,nr,fte\nICT,1,0.8\nICT,2,1\nHR,1,0.5\nHR,2,1\n", encoding="utf-8")
+    build(root)
+    (root / "sources" / "staff.yaml").write_text(STAFF.replace("dienst", "afdeling"), encoding="utf-8")
+    (root / "data" / "staff.csv").write_text(after, encoding="utf-8")
+    build(root)
+    with query.read_only(root / ".peil" / "warehouse.duckdb") as con:
+        return root, diff_snapshots(con, "staff")
+
+
+def test_one_column_of_a_compound_key_renamed_still_matches_the_rows(tmp_path: Path) -> None:
+    """Found by a new user: [dienst, nr] -> [afdeling, nr] compared whole rows, an edit as a row added and one
+    removed."""
+    _, result = staff_renamed(tmp_path, "afdeling,nr,fte\nICT,1,0.9\nICT,2,1\nHR,1,0.5\nHR,2,1\n")
+    diff = result.diff
+    assert (diff.mode, diff.key, diff.cells) == ("key", ("afdeling", "nr"), (Cell(("ICT", "1"), "fte", 0.8, 0.9),))
+    assert [(c.kind, c.old and c.old.name, c.new and c.new.name, c.share) for c in diff.schema] == [
+        ("renamed", "dienst", "afdeling", 1.0)
+    ]
+
+
+def test_whole_rows_compared_in_fewer_columns_say_so(tmp_path: Path) -> None:
+    """Found by a new user: with the key renamed and most keys changed, the diff said '4 unchanged' of rows whose
+    keys all differed, as the columns of one version only are not compared."""
+    _, result = staff_renamed(tmp_path, "afdeling,nr,fte\nIT,1,0.8\nPZ,2,1\nFIN,1,0.5\nOCMW,2,1\n")
+    assert result.diff.mode == "row hash"
+    assert summary(result)[1:3] == [
+        "4 -> 4 rows: 0 added, 0 removed, 4 unchanged in the 2 columns both have",
+        "the columns of one version only are not compared: a change in them does not show",
+    ]

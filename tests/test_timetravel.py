@@ -159,6 +159,8 @@ def test_an_overlay_query_sees_the_versions_of_then_and_never_todays_tables(two_
         assert e.value.hint and "Leave out --as-of and --snapshot" in e.value.hint
         with pytest.raises(QueryError, match=re.escape('warehouse.raw."bevolking__v2" is today')):
             run('WITH x AS (SELECT * FROM warehouse.raw."bevolking__v2") SELECT * FROM x')
+        with pytest.raises(QueryError, match=re.escape("'warehouse.raw.bevolking__v2' is today's data")):
+            run("SELECT * FROM pragma_storage_info('warehouse.raw.bevolking__v2')")  # its min and max (a new user)
         for text in ("SELECT * FROM query_table('warehouse.raw.bevolking__v2')", "SELECT * FROM query('SELECT 1')"):
             with pytest.raises(QueryError, match=r"\(\) runs SQL given as text, which peil cannot check"):
                 run(text)  # found by a new user: both read today's data as of an earlier moment

@@ -405,10 +405,14 @@ def summary(result: SnapshotDiff) -> list[str]:
     rows = f"{diff.old_rows:,} -> {diff.new_rows:,} rows"
     if diff.mode == "row hash":
         why = f"the key {', '.join(result.declared_key)} is not in both" if result.declared_key else "no primary key"
+        one_side = [c for c in diff.schema if c.kind in ("added", "removed")]
+        within = f" in the {counted(len(diff.columns), 'column')} both have" if one_side else ""
         lines = [
             f"{head}: {why}, so whole rows are compared as a multiset (row hash)",
-            f"{rows}: {diff.added:,} added, {diff.removed:,} removed, {diff.unchanged:,} unchanged",
+            f"{rows}: {diff.added:,} added, {diff.removed:,} removed, {diff.unchanged:,} unchanged{within}",
         ]
+        if one_side:
+            lines.append("the columns of one version only are not compared: a change in them does not show")
     else:
         lines = [
             f"{head}: rows matched by the key {', '.join(diff.key)}",
@@ -1017,15 +1021,17 @@ def _shown(values: Sequence[Any], texts: Sequence[str | None]) -> tuple[Any, ...
 def _key_renamed(
     con: duckdb.DuckDBPyConnection, old: _Version, new: _Version, columns: list[dict[str, Column]]
 ) -> list[str]:
-    """The old version's key when the new one declares it under other names, column for column (the old names
-    gone from the new table, the new ones absent from the old), and at least KEY_RENAME_SHARE of the old keys are
-    keys of the new version; [] otherwise."""
+    """The old version's key when the new one declares it with one or more of its columns under other names,
+    column for column (each old name gone from the new table, its new one absent from the old; a compound key's
+    other columns the same in both), and at least KEY_RENAME_SHARE of the old keys are keys of the new version;
+    [] otherwise."""
     before, after = columns
+    pairs = list(zip(old.key, new.key, strict=False))
     renamed = (
         bool(old.key)
         and len(old.key) == len(new.key)
-        and all(k in before and k not in after for k in old.key)
-        and all(k in after and k not in before for k in new.key)
+        and all(o in before and n in after for o, n in pairs)
+        and all(o == n or (o not in after and n not in before) for o, n in pairs)
     )
     if not renamed:
         return []

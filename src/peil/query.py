@@ -94,12 +94,18 @@ def _other_database(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     (here,) = con.execute("SELECT current_database()").fetchall()[0]
     attached = {name.lower() for (name,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
     attached -= {here.lower(), "system", "temp"}
-    for table in sqlglot.parse_one(sql, dialect="duckdb").find_all(exp.Table):
-        if (table.catalog or table.db).lower() in attached:  # warehouse.x is the catalog's table x in its main
-            raise QueryError(
-                f"{table.sql(dialect='duckdb')} is today's data, not the data of the moment asked for",
-                hint='Leave out --as-of and --snapshot to query today\'s data; earlier versions are raw."DATASET__vN".',
-            )
+    statement = sqlglot.parse_one(sql, dialect="duckdb")
+    named = [t.sql(dialect="duckdb") for t in statement.find_all(exp.Table) if (t.catalog or t.db).lower() in attached]
+    texts = [  # a table named in a text, as pragma_storage_info('warehouse.raw.x') takes it
+        repr(text.this)
+        for text in statement.find_all(exp.Literal)
+        if text.is_string and text.this.lower().replace('"', "").split(".")[0] in attached
+    ]
+    if named or texts:  # warehouse.x is the catalog's table x in its main
+        raise QueryError(
+            f"{(named or texts)[0]} is today's data, not the data of the moment asked for",
+            hint='Leave out --as-of and --snapshot to query today\'s data; earlier versions are raw."DATASET__vN".',
+        )
 
 
 def _parse(sql: str, inspection: bool) -> list[exp.Expr]:
