@@ -223,3 +223,8 @@ def test_a_text_column_most_of_whose_values_are_numbers_or_dates_gets_a_note(tmp
         "kept as text, though most values are of another type: bedrag (4 of 5 values are numbers; not '2.500,00'); "
         "datum (4 of 5 values are dates (%Y-%m-%d); not '5 maart')"
     ) in notes
+    path.write_text("nr;bedrag\n" + "".join(f"{i};{i},10\n" for i in range(1, 10)) + "10;n.v.t.\n", encoding="utf-8")
+    assert (
+        "kept as text, though most values are of another type: bedrag (9 of 10 values are numbers written as "
+        "1234,56; not 'n.v.t.')"
+    ) in examine(path).sheets[0].notes  # found by a new user: Belgian numbers got no note

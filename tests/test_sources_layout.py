@@ -434,6 +434,8 @@ DATA = [["A1", "An", 1.5], ["A2", "Jan", 2.5]]
         ([["dienst", "aantal"], ["OCMW", 3]], None),  # no blank row between: read as data
         ([[], ["dienst", "aantal"]], None),  # no row below the header
         ([[], ["Evolutie"], ["dienst", 2023, 2024], ["IT", 3, 3.5]], SecondTable(3, 4)),  # years name the columns
+        ([[], ["dienst", 2021, "2022"], ["IT", 3, 3.5], ["HR", 1, 2.0]], SecondTable(3, 3)),  # untitled, too
+        ([[], ["A3", "Piet", 2021], ["A4", "Mie", 3.5]], None),  # a number like a year in data of the same shape
         ([[], ["A3", "Piet", "ontslagen"], ["A4", "Mie", 2.0]], None),  # a text among numbers, then more data
         ([[], ["nr", "naam", "fte"], ["A3", "Piet", 2.0]], None),  # the header repeated over more data
     ],

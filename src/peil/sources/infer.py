@@ -440,25 +440,31 @@ def _type_notes(con: duckdb.DuckDBPyConnection, found: Inferred, serial: list[st
 
 
 def _mixed_note(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) -> str | None:
-    """For a text column most of whose values (MOSTLY) are numbers or dates, though not all: the type, how many
-    fit it, and the least value that does not; None for any other column (a code, plain text)."""
+    """For a text column most of whose values (MOSTLY) are numbers (written as `numbers` says, or in another of
+    NUMBER_FORMATS, which is then named) or dates, though not all: the type, how many fit it, and the least value
+    that does not; None for any other column (a code, plain text)."""
     if CODE_NAME.search(name):
         return None
     column = identifier(name)
-    types = [
-        SchemaField(name=name, type="number"),
-        *(SchemaField(name=name, type="date", format=f) for f in DATE_FORMATS),
-    ]
-    fits = [f"({conform.parse(t, column, numbers)}) IS NOT NULL" for t in types]
-    counts = ", ".join(f"count(*) FILTER ({fit}), min({column}) FILTER (NOT ({fit}))" for fit in fits)
+    number = SchemaField(name=name, type="number")
+    kinds = {"numbers": conform.parse(number, column, numbers)}
+    kinds |= {
+        f"numbers written as {other.example()}": conform.parse(number, column, other)
+        for other in NUMBER_FORMATS
+        if other != numbers
+    }
+    kinds |= {
+        f"dates ({f or '%Y-%m-%d'})": conform.parse(SchemaField(name=name, type="date", format=f), column, numbers)
+        for f in DATE_FORMATS
+    }
+    counts = ", ".join(f"count(*) FILTER ({v} IS NOT NULL), min({column}) FILTER ({v} IS NULL)" for v in kinds.values())
     found = con.execute(f"SELECT count({column}), {counts} FROM t WHERE {column} IS NOT NULL").fetchall()[0]  # noqa: S608
     total, pairs = found[0], list(zip(found[1::2], found[2::2], strict=True))
-    best = max(range(len(types)), key=lambda i: pairs[i][0])
+    best = max(range(len(kinds)), key=lambda i: pairs[i][0])  # the first of the most fitting
     fitting, example = pairs[best]
     if not total or fitting == total or fitting < MOSTLY * total:
         return None
-    kind = "numbers" if types[best].type == "number" else f"dates ({types[best].format or '%Y-%m-%d'})"
-    return f"{name} ({fitting} of {total} values are {kind}; not {example!r})"
+    return f"{name} ({fitting} of {total} values are {list(kinds)[best]}; not {example!r})"
 
 
 def _code_note(con: duckdb.DuckDBPyConnection, name: str) -> str | None:

@@ -159,13 +159,21 @@ def _is_title(row: Row) -> bool:
 
 
 def _header_columns(row: Row) -> list[int]:
-    """The filled columns of a row that may be a header: two or more cells, all texts that are no number, date or
-    placeholder; [] for any other row. It is the header of the rows below it when they fill one of these columns
-    mostly with numbers or dates (`_holds_values`)."""
+    """The filled columns of a row that may be a header: two or more cells, texts that are no number, date or
+    placeholder, or years (dienst | 2023 | 2024: a text at least); [] for any other row. It is the header of the
+    rows below it when they fill one of these columns mostly with numbers or dates (`_holds_values`)."""
     columns = [i for i, cell in enumerate(row) if not _empty(cell)]
-    if len(columns) < 2 or len(_texts(row)) < len(columns) or any(_placeholder(row[i]) for i in columns):
+    years = sum(1 for i in columns if _year(row[i]))
+    texts = len(_texts(row))
+    if len(columns) < 2 or not texts or texts + years < len(columns) or any(_placeholder(row[i]) for i in columns):
         return []
     return columns
+
+
+def _year(cell: object) -> bool:
+    """Whether a cell holds a year (1900-2100) as a whole number or its digits, as a header of years does."""
+    text = str(int(cell)) if isinstance(cell, int | float) and float(cell).is_integer() else str(cell).strip()
+    return text.isdigit() and 1900 <= int(text) <= 2100
 
 
 def _block(rows: Sequence[Row], at: Sequence[int], position: int) -> list[Row]:
