@@ -228,3 +228,13 @@ def test_a_text_column_most_of_whose_values_are_numbers_or_dates_gets_a_note(tmp
         "kept as text, though most values are of another type: bedrag (9 of 10 values are numbers written as "
         "1234,56; not 'n.v.t.')"
     ) in examine(path).sheets[0].notes  # found by a new user: Belgian numbers got no note
+
+
+def test_numbers_whose_point_is_always_followed_by_three_digits_get_a_note_on_thousands(tmp_path: Path) -> None:
+    """Found by a new user: 1.234 and 12.345 in a ';' export were read as 1.234 and 12.345 without a word."""
+    path = tmp_path / "bedragen.csv"
+    path.write_text("nr;bedrag;fte\n1;1.234;0.5\n2;12.345;1.25\n3;500;1\n", encoding="utf-8")
+    assert (
+        "read with '.' as the decimal point, though every value with a '.' has three digits after it, as thousands "
+        "are written: bedrag (e.g. '1.234'); if '.' separates thousands, declare options.thousands: '.'"
+    ) in examine(path).sheets[0].notes

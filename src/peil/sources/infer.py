@@ -433,10 +433,31 @@ def _type_notes(con: duckdb.DuckDBPyConnection, found: Inferred, serial: list[st
     dates = [f"{f.name} ({_date_note(f, serial, kind)})" for f in found.fields if f.type in ("date", "datetime")]
     if dates:
         notes.append(f"dates: {', '.join(dates)}")
+    points = [f"{f.name} (e.g. {e!r})" for f in found.fields if (e := _thousands_example(con, f, found.numbers))]
+    if points:
+        notes.append(
+            f"read with '.' as the decimal point, though every value with a '.' has three digits after it, as "
+            f"thousands are written: {', '.join(points)}; if '.' separates thousands, declare options.thousands: '.'"
+        )
     mixed = [note for f in found.fields if f.type == "string" and (note := _mixed_note(con, f.name, found.numbers))]
     if mixed:
         notes.append(f"kept as text, though most values are of another type: {'; '.join(mixed)}")
     return notes
+
+
+def _thousands_example(con: duckdb.DuckDBPyConnection, f: SchemaField, numbers: conform.Numbers) -> str | None:
+    """For a number column read with '.' as the decimal point and no thousands separator, whose values with a '.'
+    all have three digits after it (1.234, 12.345: thousands, as Belgians write them), the least of them; else
+    None."""
+    if f.type != "number" or numbers != conform.PLAIN:
+        return None
+    column = identifier(f.name)
+    query = (
+        f"SELECT bool_and(regexp_full_match({column}, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})+')), min({column}) "  # noqa: S608
+        f"FROM t WHERE contains({column}, '.')"
+    )
+    thousands, example = con.execute(query).fetchall()[0]
+    return str(example) if thousands else None
 
 
 def _mixed_note(con: duckdb.DuckDBPyConnection, name: str, numbers: conform.Numbers) -> str | None:
