@@ -379,6 +379,21 @@ def test_a_copy_that_lost_the_leading_zeros_of_the_key_is_not_loaded(root: Path,
     )
 
 
+def test_a_copy_that_lost_the_leading_zeros_of_the_key_is_refused_as_the_authoritative_file(
+    root: Path, tmp_path: Path
+) -> None:
+    """Found by a new user: --file naming it was taken silently, with the key typed integer."""
+    with_zeros_lost(tmp_path / "gedeeld", "Stamnummer")
+    with pytest.raises(PeilError) as refused:
+        adopt(tmp_path / "gedeeld", "g1", root, file="personeel_aug.csv")
+    assert refused.value.message == (
+        "personeel_aug.csv lost the leading zeros of its key (personeelsnummer: 00001 -> 1): the copies that keep "
+        "them would match none of its rows"
+    )
+    assert refused.value.hint is not None and refused.value.hint.startswith("Adopt personeel_jun_v2.csv")
+    assert not (root / "sources").exists()
+
+
 def june_edited_apart(folder: Path) -> None:
     """The user trial's folder: June's list of 50 staff (personeelsnummer, naam, loon) and, a week apart each,
     copies of it edited apart: Marc's (00005 loon 9999, 00007 naam Marc), Els's (00005 loon 1111, 00012 loon

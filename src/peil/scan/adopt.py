@@ -189,9 +189,9 @@ def _group(result: Scan, group_id: str) -> Group:
 
 def _chosen(group: Group, file: str | None, folder: Path) -> int:
     """The index of the authoritative member: the recommended one, or the one `file` names (its path, or its
-    label with the sheet; `folder` is the one scanned). Raises PeilError when the group has no such file, or when
+    label with the sheet; `folder` is the one scanned). Raises PeilError when the group has no such file, when
     it is an extract of a copy that is not newer (`_exported_from`): a filtered export cannot have the full lists
-    as its earlier versions."""
+    as its earlier versions, or when it lost the leading zeros of its key and the recommended one did not."""
     if file is None:
         return group.recommended
     wanted = Path(file).as_posix()
@@ -209,7 +209,22 @@ def _chosen(group: Group, file: str | None, folder: Path) -> int:
             hint=f"Adopt {group.members[group.recommended].table.label}, the recommended file (leave out --file), "
             f"or make the extract a dataset of its own: peil infer '{folder / part.table.path}' -o sources/NAME.yaml",
         )
+    lost = _zeros_lost(group, found)
+    if lost and not _zeros_lost(group, group.recommended):
+        raise PeilError(
+            f"{group.members[found].table.label} lost the leading zeros of its key ({lost}): the copies that keep "
+            "them would match none of its rows",
+            hint=f"Adopt {group.members[group.recommended].table.label}, the recommended file (leave out --file), or "
+            "format the key column as text in that file ('00005'), save it and scan again.",
+        )
     return found
+
+
+def _zeros_lost(group: Group, m: int) -> str | None:
+    """The first code of the group's key whose leading zeros member `m` lost, as 'personeelsnummer: 00001 -> 1';
+    None when it lost none."""
+    lost = [z for z in group.members[m].zeros if z.column in group.key]
+    return f"{group.columns[lost[0].column]}: {lost[0].kept} -> {lost[0].lost}" if lost else None
 
 
 def _no_version(group: Group, m: int, chosen: int) -> str | None:
@@ -221,10 +236,9 @@ def _no_version(group: Group, m: int, chosen: int) -> str | None:
             f"an extract of {shown(group.members[full].table)} (its rows are all in that file, with the same values):"
             " a filtered export, not a version"
         )
-    lost = [z for z in group.members[m].zeros if z.column in group.key]
+    lost = _zeros_lost(group, m)
     if lost:
-        example = f"{group.columns[lost[0].column]}: {lost[0].kept} -> {lost[0].lost}"
-        return f"leading zeros lost ({example}): its rows would not match the other versions' by the key"
+        return f"leading zeros lost ({lost}): its rows would not match the other versions' by the key"
     first = _content(group, m)
     if first == _content(group, chosen):
         return f"the same as {shown(group.members[chosen].table)}, not loaded again"
