@@ -224,7 +224,7 @@ def _zeros_lost(group: Group, m: int) -> str | None:
     """The first code of the group's key whose leading zeros member `m` lost, as 'personeelsnummer: 00001 -> 1';
     None when it lost none."""
     lost = [z for z in group.members[m].zeros if z.column in group.key]
-    return f"{group.columns[lost[0].column]}: {lost[0].kept} -> {lost[0].lost}" if lost else None
+    return group.lost(lost[0]) if lost else None
 
 
 def _no_version(group: Group, m: int, chosen: int) -> str | None:

@@ -248,6 +248,11 @@ class Group:
         order = {column: g for g, column in enumerate(self.columns)}
         return sorted(((c, n, ms) for (c, n), ms in found.items()), key=lambda item: (order[item[0]], item[2]))
 
+    def lost(self, zeros: LostZeros) -> str:
+        """A code whose leading zeros a member lost, by its group column and example: 'personeelsnummer: 00001 ->
+        1'."""
+        return f"{self.columns[zeros.column]}: {zeros.kept} -> {zeros.lost}"
+
     @property
     def zeros_lost(self) -> list[int]:
         """The members that lost the leading zeros of a code (see Member.zeros), when the recommended one did not."""

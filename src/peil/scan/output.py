@@ -225,8 +225,7 @@ def _print_renamed(console: Console, group: Group, labels: list[str]) -> None:
         console.print(Text(f"The column {column} is called {name} in {files}."))
     for member, label in zip(group.members, labels, strict=True):
         for zeros in member.zeros:
-            lost = f"{group.columns[zeros.column]}: {zeros.kept} -> {zeros.lost}"
-            console.print(Text(f"Leading zeros lost in {label} ({lost}).", style="yellow"))
+            console.print(Text(f"Leading zeros lost in {label} ({group.lost(zeros)}).", style="yellow"))
 
 
 def _print_presence(console: Console, group: Group, labels: list[str]) -> None:
@@ -240,11 +239,7 @@ def _print_presence(console: Console, group: Group, labels: list[str]) -> None:
     if group.absent_from_extracts:
         extracts = [labels[m] for m in group.all_extracts]
         kind = "the extract" if len(extracts) == 1 else "the extracts"
-        these = (
-            "1 of these keys is"
-            if group.absent_from_extracts == 1
-            else f"{group.absent_from_extracts:,} of these keys are"
-        )
+        these = counted(group.absent_from_extracts, "of these keys is", "of these keys are")
         console.print(Text(f"  {these} only absent from {kind} {format_list(extracts, locale=ENGLISH)}"))
 
 
