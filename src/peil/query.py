@@ -94,6 +94,8 @@ def _other_database(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     (here,) = con.execute("SELECT current_database()").fetchall()[0]
     attached = {name.lower() for (name,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
     attached -= {here.lower(), "system", "temp"}
+    if not attached:  # the warehouse itself, as every query but an overlay's runs on
+        return
     statement = sqlglot.parse_one(sql, dialect="duckdb")
     named = [t.sql(dialect="duckdb") for t in statement.find_all(exp.Table) if (t.catalog or t.db).lower() in attached]
     texts = [  # a table named in a text, as pragma_storage_info('warehouse.raw.x') takes it

@@ -26,6 +26,7 @@ from peil.build import answers
 from peil.errors import IndicatorError, ModelError, QueryError, StoreError
 from peil.quality import quarantine
 from peil.questions import load_all
+from peil.questions.history import recorded
 from peil.reports.i18n import BELGIAN_TIME, belgian_time, terminal_time
 from peil.store import Snapshot, Warehouse, quote
 from peil.workspace import Workspace
@@ -215,8 +216,7 @@ def _define(
     )
     for table in ("builds", "check_results", "quality_scores"):
         con.execute(f"CREATE TABLE meta.{table} AS FROM warehouse.meta.{table} WHERE build_id <= ?", [build_id])
-    runs = "SELECT 1 FROM duckdb_tables() WHERE database_name = 'warehouse' AND table_name = 'question_runs'"
-    if con.execute(runs).fetchall():  # made when a question first runs (peil.questions.history)
+    if recorded(con, "warehouse"):
         con.execute(
             "CREATE TABLE meta.question_runs AS FROM warehouse.meta.question_runs "
             "WHERE $until IS NULL OR ran_at <= $until",

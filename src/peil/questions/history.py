@@ -176,12 +176,20 @@ def record_if_changed(con: duckdb.DuckDBPyConnection, run: Run) -> int | None:
     return record_run(con, run)
 
 
+def recorded(con: duckdb.DuckDBPyConnection, database: str | None = None) -> bool:
+    """Whether `database` (default: the one `con` runs on) has the table meta.question_runs, which the first
+    recorded run makes."""
+    (found,) = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = coalesce(?, current_database()) "
+        "AND table_schema = 'meta' AND table_name = 'question_runs'",
+        [database],
+    ).fetchall()[0]
+    return bool(found)
+
+
 def runs(con: duckdb.DuckDBPyConnection, question_id: str) -> list[RunRecord]:
     """The recorded runs of `question_id`, oldest first; empty when nothing was recorded yet."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'question_runs'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not recorded(con):
         return []
     rows = con.execute(
         _SELECT,
