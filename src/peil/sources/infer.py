@@ -66,8 +66,8 @@ from peil.sources.encoding import HEAD, decode_head, detect, sample
 from peil.sources.excel import header_top, read_sheet, table_header
 from peil.sources.files import content, empty_file, open_binary, source_files
 from peil.sources.layout import LABEL, filled, header_index
-from peil.sources.load import load_into
-from peil.sources.sql import identifier
+from peil.sources.load import THOUSANDS, load_into
+from peil.sources.sql import identifier, literal
 from peil.texts import condensed
 from peil.workspace import ReadOptions, SchemaField, Source, format_for_path
 
@@ -453,7 +453,7 @@ def _thousands_example(con: duckdb.DuckDBPyConnection, f: SchemaField, numbers: 
         return None
     column = identifier(f.name)
     query = (
-        f"SELECT bool_and(regexp_full_match({column}, '-?[0-9]{{1,3}}(\\.[0-9]{{3}})+')), min({column}) "  # noqa: S608
+        f"SELECT bool_and(regexp_full_match({column}, {literal(THOUSANDS)})), min({column}) "  # noqa: S608
         f"FROM t WHERE contains({column}, '.')"
     )
     thousands, example = con.execute(query).fetchall()[0]

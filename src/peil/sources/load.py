@@ -18,7 +18,8 @@ from peil.sources.files import SourceFile, local_path
 from peil.sources.table import INVALID, Loaded, Target, create, insertion_order_kept
 from peil.workspace import ReadOptions, Source
 
-THOUSANDS_POINT = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")  # 2.500 and 1.234,5 as Belgians write them
+THOUSANDS = r"-?\d{1,3}(\.\d{3})+"  # 2.500, 12.345: whole thousands as Belgians write them (Python re and RE2)
+THOUSANDS_POINT = re.compile(THOUSANDS + r"(,\d+)?")  # 2.500 and 1.234,5
 DECIMAL_COMMA = re.compile(r"-?\d+,\d+")  # 0,75
 Reader = Callable[[Target, Source, SourceFile, Path, Path], Loaded]
 READERS: dict[str, Reader] = {
