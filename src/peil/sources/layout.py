@@ -97,6 +97,8 @@ def second_table(rows: Sequence[Row]) -> SecondTable | None:
     and only when the rows under its header differ in shape from the rows above (`_shape`): a block of the same
     shape is more data, whatever a row of it holds (a text where numbers stand, a repeated header)."""
     at = [i for i, row in enumerate(rows) if filled(row)]
+    above: list[list[int]] = []  # the tally (`_tally`) of the rows above the gap, kept as the gaps are passed
+    counted = 0
     position = 1
     while position < len(at):
         if at[position] == at[position - 1] + 1:
@@ -104,8 +106,10 @@ def second_table(rows: Sequence[Row]) -> SecondTable | None:
             continue
         header = next((p for p in range(position, len(at)) if not _is_title(rows[at[p]])), len(at))
         block = _block(rows, at, header) if header < len(at) else []
-        above = [rows[i] for i in at[:position]]
-        if block and _shape(block) != _shape(above) and _opens(rows[at[header]], block, titled=header > position):
+        if block:
+            _tally(above, [rows[i] for i in at[counted:position]])
+            counted = position
+        if block and _shape(block) != _kinds(above) and _opens(rows[at[header]], block, titled=header > position):
             return SecondTable(at[position], at[header])
         position = header + 1  # a gap among the titles passed over leads to the same row
     return None
@@ -122,14 +126,28 @@ def _opens(header: Row, block: Sequence[Row], titled: bool) -> bool:
 def _shape(rows: Sequence[Row]) -> list[str]:
     """Per column up to the last one filled, what most of its filled cells hold: 'value' (numbers, dates),
     'text', or '' (none filled, or placeholders only)."""
-    width = max((i + 1 for row in rows for i, cell in enumerate(row) if not _empty(cell)), default=0)
-    kinds = []
-    for column in range(width):
-        cells = [row[column] for row in rows if column < len(row) and not _empty(row[column])]
-        cells = [cell for cell in cells if not _placeholder(cell)]
-        values = sum(1 for cell in cells if _is_value(cell))
-        kinds.append("" if not cells else "value" if 2 * values > len(cells) else "text")
-    return kinds
+    return _kinds(_tally([], rows))
+
+
+def _tally(counts: list[list[int]], rows: Sequence[Row]) -> list[list[int]]:
+    """`counts` (per column: cells filled, those no placeholder, and of those the numbers and dates) with the
+    cells of `rows` added, in place; so that the rows above a table's later gaps are each counted once."""
+    for row in rows:
+        for column, cell in enumerate(row):
+            if _empty(cell):
+                continue
+            counts.extend([0, 0, 0] for _ in range(column + 1 - len(counts)))
+            counts[column][0] += 1
+            if not _placeholder(cell):
+                counts[column][1] += 1
+                counts[column][2] += _is_value(cell)
+    return counts
+
+
+def _kinds(counts: list[list[int]]) -> list[str]:
+    """The shape (`_shape`) a tally (`_tally`) stands for."""
+    width = max((column + 1 for column, (cells, _, _) in enumerate(counts) if cells), default=0)
+    return ["" if not kept else "value" if 2 * values > kept else "text" for _, kept, values in counts[:width]]
 
 
 def second_left_out(where: Location, numbers: Sequence[int], header: int, rows: Sequence[Row]) -> Remark:
